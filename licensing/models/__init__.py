@@ -1,0 +1,23 @@
+"""Domain models, one module per aggregate."""
+
+from licensing.models.agency import Agency, User, UserDeletionRefused
+from licensing.models.application import Application, Clock, ClockExtension, ClockPause
+from licensing.models.calendar import NATIONAL, CalendarEntry, CalendarYear
+from licensing.models.catalogue import Fee, LicenceItem, MaterialRequirement, Topic
+
+__all__ = [
+    "NATIONAL",
+    "Agency",
+    "Application",
+    "CalendarEntry",
+    "CalendarYear",
+    "Clock",
+    "ClockExtension",
+    "ClockPause",
+    "Fee",
+    "LicenceItem",
+    "MaterialRequirement",
+    "Topic",
+    "User",
+    "UserDeletionRefused",
+]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from licensing.views import public
+
+app_name = "public"
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("items/", public.item_list, name="item_list"),
+    path("items/<slug:code>/", public.item_detail, name="item"),
+]

@@ -1,0 +1,1 @@
+"""Orchestration with viewflow: who must act next. Legal state lives in ``licensing``."""
