@@ -77,6 +77,9 @@ def env_database(name: str, default: str) -> dict:
         config.pop("CONN_HEALTH_CHECKS", None)
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        name = str(config.get("NAME") or "")
+        if name and name != ":memory:" and not name.startswith("file:"):
+            os.makedirs(os.path.dirname(os.path.abspath(name)), exist_ok=True)
     return config
 
 

@@ -59,10 +59,44 @@ class LicenceItemAdmin(SimpleHistoryAdmin):
     inlines = [MaterialRequirementInline, FeeInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en", "agency", "category", "summary", "published", "topics"]}),
-        (_("Legal basis and conditions (Art. 30)"), {"fields": ["legal_basis", "legal_articles", "conditions", "applicant_scope", "quantity_limit"]}),
-        (_("Time limits (Arts. 42, 82)"), {"fields": ["statutory_days", "promised_days", "extension_days", "yellow_days"]}),
-        (_("Procedure"), {"fields": ["procedure", "handling_mode", "lower_agency", "two_tier", "on_the_spot", "hearing_mandatory", "verification_required", "inspection_required", "in_person_required", "online_available", "form_schema"]}),
-        (_("Certificate (Art. 39)"), {"fields": ["certificate_type", "certificate_name", "validity_months", "renewal_notice_days", "territorial_scope"]}),
+        (
+            _("Legal basis and conditions (Art. 30)"),
+            {"fields": ["legal_basis", "legal_articles", "conditions", "applicant_scope", "quantity_limit"]},
+        ),
+        (
+            _("Time limits (Arts. 42, 82)"),
+            {"fields": ["statutory_days", "promised_days", "extension_days", "yellow_days"]},
+        ),
+        (
+            _("Procedure"),
+            {
+                "fields": [
+                    "procedure",
+                    "handling_mode",
+                    "lower_agency",
+                    "two_tier",
+                    "on_the_spot",
+                    "hearing_mandatory",
+                    "verification_required",
+                    "inspection_required",
+                    "in_person_required",
+                    "online_available",
+                    "form_schema",
+                ]
+            },
+        ),
+        (
+            _("Certificate (Art. 39)"),
+            {
+                "fields": [
+                    "certificate_type",
+                    "certificate_name",
+                    "validity_months",
+                    "renewal_notice_days",
+                    "territorial_scope",
+                ]
+            },
+        ),
         (_("Contact"), {"fields": ["consultation", "complaint_channel"]}),
     ]
 

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--loop", type=int, metavar="SECONDS", help="Repeat every SECONDS seconds.")
 
     def handle(self, *args, loop=None, **options):
-        get_resolver().url_patterns  # flow node URLs must be importable before timers fire
+        _ = get_resolver().url_patterns  # flow node URLs must be importable before timers fire
         while True:
             self.sweep_once()
             if not loop:

@@ -1,0 +1,81 @@
+"""Settings come from the environment; a bad value is refused with the variable's name."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(env: dict, *args: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")
+    }
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DEBUG", "maybe"),
+        ("DATABASE_URL", "mysql://root@localhost/xuke"),
+        ("DATABASE_URL", "not a url"),
+        ("TIME_ZONE", "Mars/Olympus"),
+        ("EMAIL_URL", "pigeon://coop"),
+        ("SECURE_HSTS_SECONDS", "a year"),
+        ("ALLOWED_HOSTS", " , "),
+    ],
+)
+def test_bad_environment_value_is_refused_with_its_name(variable, value):
+    result = run_check({"DEBUG": "1", variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr
+
+
+def test_production_without_secret_key_is_refused():
+    result = run_check({"DEBUG": "0", "ALLOWED_HOSTS": "xuke.example.org"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
+    result = run_check(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "k" * 20 + "-production-secret-for-the-deploy-check-only-0123456789",
+            "ALLOWED_HOSTS": "xuke.example.org",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        },
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_email_url_configures_smtp():
+    from config.env import env_email
+
+    os.environ["XUKE_TEST_EMAIL_URL"] = "smtp://user:p%40ss@mail.example.org:587?tls=1"
+    try:
+        conf = env_email("XUKE_TEST_EMAIL_URL", "console://")
+    finally:
+        del os.environ["XUKE_TEST_EMAIL_URL"]
+    assert conf["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+    assert (conf["EMAIL_HOST"], conf["EMAIL_PORT"], conf["EMAIL_HOST_PASSWORD"]) == ("mail.example.org", 587, "p@ss")
+    assert conf["EMAIL_USE_TLS"] is True
