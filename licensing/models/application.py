@@ -65,7 +65,24 @@ class Application(models.Model):
     acceptance_seq = models.PositiveBigIntegerField(
         _("acceptance sequence (Art. 57)"), null=True, blank=True, unique=True
     )
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    triaged_on = models.DateField(
+        _("triaged on"),
+        null=True,
+        blank=True,
+        help_text=_("The day clock C1 stopped: acceptance, non-acceptance or the one-time notice (Art. 32)."),
+    )
+    deemed_accepted = models.BooleanField(
+        _("deemed accepted (Art. 32(4))"),
+        default=False,
+        help_text=_("No one-time notice within 5 working days: accepted as of the receipt date."),
+    )
+    inspection_dispatched_on = models.DateField(
+        _("inspectors dispatched on (Art. 55)"), null=True, blank=True
+    )
+    decided_on = models.DateField(
+        _("decided on"), null=True, blank=True, help_text=_("The day the grant or denial was signed (Art. 38).")
+    )
+    certificate_issued_on = models.DateField(_("certificate issued on (Art. 44)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
