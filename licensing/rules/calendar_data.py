@@ -83,6 +83,4 @@ def national_calendar_from_package(
     rest, work, published, labels = national_calendar_inputs(
         first_year=first_year, last_year=last_year
     )
-    return Calendar.build(
-        rest_days=rest, workdays=work, published_years=published, labels=labels
-    )
+    return Calendar.build(rest_days=rest, workdays=work, published_years=published, labels=labels)

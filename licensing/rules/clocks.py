@@ -277,8 +277,7 @@ def _pause_end(pause: Pause, *, stopped_on: date | None, horizon: date) -> date:
 def _merged(facts: ClockFacts, *, horizon: date) -> tuple[list[Interval], bool]:
     """The pauses as sorted, merged ``(a, b]`` intervals, and whether any two overlapped."""
     spans = sorted(
-        (p.start, _pause_end(p, stopped_on=facts.stopped_on, horizon=horizon))
-        for p in facts.pauses
+        (p.start, _pause_end(p, stopped_on=facts.stopped_on, horizon=horizon)) for p in facts.pauses
     )
     merged: list[Interval] = []
     overlapped = False
@@ -513,9 +512,7 @@ def compute_clock(facts: ClockFacts, *, today: date, cal: Calendar) -> ClockStat
                 f"{ext.approved_on.isoformat()} (Art. 42): {total} working days in all."
             )
         else:
-            lines.append(
-                f"Extension of {_plural(ext.days, 'working day')} disregarded: {problem}."
-            )
+            lines.append(f"Extension of {_plural(ext.days, 'working day')} disregarded: {problem}.")
 
     projected_due = _nth_counted(facts.start, total, intervals, cal)
     unknown = [s for s in _unknown_pause_starts(facts) if s < projected_due]

@@ -109,6 +109,9 @@ class Calendar:
     _base: int = field(init=False, repr=False, compare=False, hash=False)
     _top: int = field(init=False, repr=False, compare=False, hash=False)
     _weekdays_hi: int = field(init=False, repr=False, compare=False, hash=False)
+    # Hot-path memo of the bisect: date -> bisect_right(_ords, ordinal), and _ords as dates.
+    _pos: dict[date, int] = field(init=False, repr=False, compare=False, hash=False)
+    _dates: list[date] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         rest = frozenset(self.rest_days)
@@ -145,13 +148,28 @@ class Calendar:
             )
         else:
             lo, hi, ords = 1, 0, []
+        # Memoise bisect_right(ords, o) for every day of the range, so that the hot path
+        # (add_working_days) is two lookups; count_through keeps the bisect itself.
+        pos: dict[date, int] = {}
+        i = 0
+        for o in range(lo, hi + 1):
+            if i < len(ords) and ords[i] == o:
+                i += 1
+            pos[date.fromordinal(o)] = i
         base = _weekdays_through(lo - 1)
+        setattr_(self, "_pos", pos)
+        setattr_(self, "_dates", [date.fromordinal(o) for o in ords])
         setattr_(self, "_lo", lo)
         setattr_(self, "_hi", hi)
         setattr_(self, "_ords", ords)
         setattr_(self, "_base", base)
         setattr_(self, "_top", base + len(ords))
         setattr_(self, "_weekdays_hi", _weekdays_through(hi))
+
+    def __reduce__(self) -> tuple[type[Calendar], tuple[object, ...]]:
+        # The index and the read-only labels proxy are rebuilt on unpickling (e.g. from a cache).
+        fields = (self.rest_days, self.workdays, self.published_years, dict(self.labels))
+        return (type(self), (*fields, self.version))
 
     @classmethod
     def build(
@@ -232,7 +250,12 @@ def add_working_days(start: date, n: int, cal: Calendar) -> date:
         if n == 0:
             return start
         raise ValueError(f"n must be >= 0, got {n}")
-    # Inlined count_through/nth_working_day: this is the hot path (see bench/).
+    # Hot path (see bench/): the memoised bisect position of ``start`` plus n, read from the
+    # working days of the indexed range. Falls back to the arithmetic below near its edges.
+    try:
+        return cal._dates[cal._pos[start] + n - 1]
+    except (KeyError, IndexError):
+        pass
     o = start.toordinal()
     if o < cal._lo:
         k = _weekdays_through(o) + n
