@@ -106,3 +106,27 @@ class TopicAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "slug", "order"]
     list_filter = ["kind"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(models.ActionLogEntry)
+class ActionLogEntryAdmin(admin.ModelAdmin):
+    """The action log, read-only for everyone, superusers included (design.md principle 5):
+    entries are written only by ``licensing.audit.audit_record``."""
+
+    list_display = ["seq", "at", "actor_label", "role", "agency", "action", "application", "legal_basis"]
+    list_filter = ["action", "role", "agency"]
+    search_fields = ["actor_label", "application__number", "legal_basis", "reason"]
+    list_select_related = ["agency", "application"]
+    date_hierarchy = "at"
+    ordering = ["-seq"]
+    show_full_result_count = False
+    readonly_fields = [f.name for f in models.ActionLogEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,13 +2,18 @@
 
 from licensing.models.agency import Agency, User, UserDeletionRefused
 from licensing.models.application import Application, Clock, ClockExtension, ClockPause
+from licensing.models.audit import ActionLogEntry, ActionLogHead, AuditAction, AuditLogAppendOnly
 from licensing.models.calendar import NATIONAL, CalendarEntry, CalendarYear
 from licensing.models.catalogue import Fee, LicenceItem, MaterialRequirement, Topic
 
 __all__ = [
     "NATIONAL",
+    "ActionLogEntry",
+    "ActionLogHead",
     "Agency",
     "Application",
+    "AuditAction",
+    "AuditLogAppendOnly",
     "CalendarEntry",
     "CalendarYear",
     "Clock",
