@@ -2,11 +2,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from api.views.audit import AuditDigestViewSet, AuditEntryViewSet
 from api.views.catalogue import AgencyViewSet, LicenceItemViewSet
 
 router = DefaultRouter()
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("items", LicenceItemViewSet, basename="item")
+router.register("audit/entries", AuditEntryViewSet, basename="audit-entry")
+router.register("audit/digests", AuditDigestViewSet, basename="audit-digest")
 
 app_name = "api"
 urlpatterns = [

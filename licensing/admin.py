@@ -130,3 +130,160 @@ class ActionLogEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# -- The working-day calendar (Art. 82; law.md §3.5-§3.6) --------------------------------------
+
+from django.contrib import messages  # noqa: E402
+from django.forms import modelformset_factory  # noqa: E402
+from django.shortcuts import redirect  # noqa: E402
+from django.template.response import TemplateResponse  # noqa: E402
+from django.urls import path, reverse  # noqa: E402
+from django.utils.html import format_html  # noqa: E402
+
+from licensing.calendar_forms import (  # noqa: E402
+    CalendarNoticeForm,
+    CalendarYearEntryFormSet,
+    NoForeignKeyInlineChecks,
+)
+from licensing.errors import DomainError  # noqa: E402
+from licensing.services.calendar import calendar_entries_import, calendar_year_publish  # noqa: E402
+
+
+class CalendarYearEntryInline(admin.TabularInline):
+    """The year's rest days and make-up working days, matched by region and year."""
+
+    model = models.CalendarEntry
+    formset = CalendarYearEntryFormSet
+    checks_class = NoForeignKeyInlineChecks
+    fields = ["date", "kind", "name", "notice"]
+    extra = 0
+    verbose_name = _("day of the notice")
+    verbose_name_plural = _("days of the notice (rest days and make-up working days)")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        can_change = self.has_change_permission(request, obj) if request else True
+        can_add = self.has_add_permission(request, obj) if request else True
+
+        class PermissionProtectedForm(self.form):
+            def has_changed(self):
+                if not can_change and not self.instance._state.adding:
+                    return False
+                if not can_add and self.instance._state.adding:
+                    return False
+                return super().has_changed()
+
+        return modelformset_factory(
+            self.model,
+            form=PermissionProtectedForm,
+            formset=self.formset,
+            fields=self.fields,
+            extra=self.get_extra(request, obj),
+            min_num=self.get_min_num(request, obj),
+            max_num=self.get_max_num(request, obj),
+            can_delete=self.can_delete and self.has_delete_permission(request, obj),
+            formfield_callback=lambda field, **kw: self.formfield_for_dbfield(field, request=request, **kw),
+        )
+
+
+@admin.register(models.CalendarYear)
+class CalendarYearAdmin(SimpleHistoryAdmin):
+    """One year of a region's calendar. Publishing goes through ``calendar_year_publish`` so that
+    open deadlines are recounted and every change is logged (law.md §3.6)."""
+
+    list_display = ["year", "region", "notice", "published", "published_at", "entry_count", "enter_notice_link"]
+    list_filter = ["published", "region"]
+    search_fields = ["notice", "year"]
+    ordering = ["-year", "region"]
+    readonly_fields = ["published", "published_at", "enter_notice_link"]
+    fields = ["region", "year", "notice", "published", "published_at", "enter_notice_link"]
+    inlines = [CalendarYearEntryInline]
+    actions = ["publish"]
+    change_list_template = "admin/licensing/calendaryear/change_list.html"
+
+    @admin.display(description=_("days entered"))
+    def entry_count(self, obj):
+        return models.CalendarEntry.objects.filter(region=obj.region, date__year=obj.year).count()
+
+    @admin.display(description=_("paste the notice"))
+    def enter_notice_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        url = reverse("admin:licensing_calendaryear_enter_notice")
+        return format_html('<a href="{}?region={}&amp;year={}">{}</a>', url, obj.region, obj.year, _("Paste or upload"))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.enter_notice_view)
+        return [path("enter-notice/", view, name="licensing_calendaryear_enter_notice"), *super().get_urls()]
+
+    def enter_notice_view(self, request):
+        """Enter the days of a notice from pasted lines or a CSV file, then optionally publish."""
+        if not self.has_change_permission(request) or not self.has_add_permission(request):
+            messages.error(request, _("You may not change the calendar."))
+            return redirect("admin:licensing_calendaryear_changelist")
+        if request.method == "POST":
+            form = CalendarNoticeForm(request.POST, request.FILES)
+            if form.is_valid():
+                region, year = form.cleaned_data["region"].strip(), form.cleaned_data["year"]
+                try:
+                    result = calendar_entries_import(region=region, lines=form.cleaned_data["lines"], year=year)
+                    models.CalendarYear.objects.get_or_create(
+                        region=region, year=year, defaults={"notice": form.cleaned_data["notice"]}
+                    )
+                    messages.success(
+                        request,
+                        _(
+                            "%(region)s %(year)s: %(created)d days added, %(updated)d corrected, "
+                            "%(unchanged)d unchanged."
+                        )
+                        % {"region": region, "year": year, **result.__dict__},
+                    )
+                    if form.cleaned_data["publish"]:
+                        self._publish(request, region, year)
+                except DomainError as error:
+                    form.add_error(None, error.message)
+                else:
+                    return redirect("admin:licensing_calendaryear_changelist")
+        else:
+            initial = {"region": request.GET.get("region", models.NATIONAL)}
+            if request.GET.get("year", "").isdigit():
+                initial["year"] = int(request.GET["year"])
+                existing = models.CalendarYear.objects.filter(region=initial["region"], year=initial["year"]).first()
+                if existing:
+                    initial["notice"] = existing.notice
+            form = CalendarNoticeForm(initial=initial)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Enter a holiday notice"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/licensing/calendaryear/enter_notice.html", context)
+
+    def _publish(self, request, region, year):
+        try:
+            result = calendar_year_publish(year=year, region=region, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return
+        messages.success(
+            request,
+            _("%(region)s %(year)s published: %(recomputed)d applications recounted, %(changed)d with new due dates.")
+            % {"region": region, "year": year, "recomputed": result.recomputed, "changed": result.changed},
+        )
+
+    @admin.action(description=_("Publish the selected years and recount open deadlines"), permissions=["change"])
+    def publish(self, request, queryset):
+        for calendar_year in queryset.order_by("year"):
+            self._publish(request, calendar_year.region, calendar_year.year)
+
+
+@admin.register(models.CalendarEntry)
+class CalendarEntryAdmin(SimpleHistoryAdmin):
+    """Every rest day and make-up working day, with its notice (law.md §3.5)."""
+
+    list_display = ["date", "region", "kind", "name", "notice"]
+    list_filter = ["region", "kind"]
+    search_fields = ["name", "notice"]
+    date_hierarchy = "date"
+    ordering = ["-date"]

@@ -10,6 +10,8 @@ class LicensingConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        import licensing.notifications  # noqa: F401  connects the applicant notifications, registers reminders
+        import licensing.services.clocks  # noqa: F401  registers the recompute_stale_clocks deadline check
         from licensing.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, sender=self)

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from licensing.views import public
+from licensing.views import audit, public
 
 app_name = "public"
 urlpatterns = [
     path("", public.home, name="home"),
     path("items/", public.item_list, name="item_list"),
     path("items/<slug:code>/", public.item_detail, name="item"),
+    path("audit/digests/", audit.digests, name="audit_digests"),
 ]

@@ -1,0 +1,1 @@
+"""Services: every write to the domain, each in one transaction with its audit entry."""
