@@ -201,6 +201,12 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
     actions = ["publish"]
     change_list_template = "admin/licensing/calendaryear/change_list.html"
 
+    def get_readonly_fields(self, request, obj=None):
+        # The days are matched to the year by region and date; moving a year would orphan them.
+        if obj is not None and obj.pk:
+            return ["region", "year", *self.readonly_fields]
+        return self.readonly_fields
+
     @admin.display(description=_("days entered"))
     def entry_count(self, obj):
         return models.CalendarEntry.objects.filter(region=obj.region, date__year=obj.year).count()

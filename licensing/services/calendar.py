@@ -186,7 +186,7 @@ def calendar_lines_parse_csv(text: str, *, notice: str = "") -> list[CalendarLin
 def calendar_entries_import(
     *, region: str, lines: Iterable[CalendarLine], year: int | None = None
 ) -> CalendarImportResult:
-    """Enter the days of a holiday notice for ``region`` (law.md §3.5-§3.6): create or update
+    """Enter the days of a holiday notice for ``region`` (Art. 82; law.md §3.5-§3.6): create or update
     one ``CalendarEntry`` per line and a ``CalendarYear`` for each year met (unpublished when
     new). With ``year``, every line must fall in it. All or nothing.
 
@@ -260,7 +260,7 @@ def calendar_seed_from_package(*, actor: User | None = None, today: date | None 
 def calendar_year_publish(
     *, year: int, region: str = NATIONAL, actor: User | None, today: date | None = None
 ) -> CalendarPublishResult:
-    """Publish ``year`` of ``region``'s calendar and recount the open clocks it affects.
+    """Publish ``year`` of ``region``'s calendar and recount the open clocks it affects (Art. 82).
 
     law.md §3.6: once the State Council notice is entered, deadlines reaching into the year stop
     being provisional; every open clock that is provisional or whose span touches the year is

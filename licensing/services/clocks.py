@@ -103,7 +103,8 @@ class ExtensionNotAllowed(DomainError):
 
 
 def local_date(moment: datetime) -> date:
-    """The calendar day of ``moment`` in Asia/Shanghai, the day a receipt counts from."""
+    """The calendar day of ``moment`` in Asia/Shanghai: the day a receipt counts from (Art. 32(4))
+    and the "today" of every clock (Art. 82 counts whole working days)."""
     return timezone.localdate(moment, SHANGHAI)
 
 
