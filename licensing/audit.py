@@ -71,8 +71,11 @@ def audit_record(
     ``agency`` to the actor's agency. ``changes`` is ``{field: [before, after]}``; dates, times,
     decimals and UUIDs are stored as strings (``DjangoJSONEncoder``).
 
-    The chain head is locked first (``SELECT … FOR UPDATE``), so concurrent acts on PostgreSQL
-    get consecutive numbers and each links to the one committed before it.
+    The chain head is locked (``SELECT … FOR UPDATE``), so concurrent acts on PostgreSQL get
+    consecutive numbers and each links to the one committed before it. The lock is held until
+    the caller's transaction commits and every audited act in the system waits for it: call
+    ``audit_record`` as the last database step of the act, after slow work such as rendering
+    documents.
     """
     using = router.db_for_write(ActionLogEntry)
     if not transaction.get_connection(using).in_atomic_block:

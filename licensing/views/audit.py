@@ -65,7 +65,28 @@ def application_audit(request: HttpRequest, number: str) -> HttpResponse:
     if not audit_can_view_application(request.user, application):
         raise PermissionDenied(_("Only the handling agency's staff and supervisors may read this audit trail."))
     page = Paginator(audit_application_timeline(application=application), 100).get_page(request.GET.get("page"))
+    _add_change_rows(page)
     return render(request, "supervision/application_audit.html", {"application": application, "page": page})
+
+
+def change_rows(changes: dict, prefix: str = "") -> list[tuple[str, object, object]]:
+    """``{field: [before, after]}`` as ``(field, before, after)`` rows for people to read; nested
+    groups (``{"C2": {"due_on": [...]}}``) become ``C2.due_on``, any other value shows as is."""
+    rows: list[tuple[str, object, object]] = []
+    for field, value in changes.items():
+        name = f"{prefix}{field}"
+        if isinstance(value, dict):
+            rows += change_rows(value, prefix=f"{name}.")
+        elif isinstance(value, list) and len(value) == 2:
+            rows.append((name, value[0], value[1]))
+        else:
+            rows.append((name, None, value))
+    return rows
+
+
+def _add_change_rows(page) -> None:
+    for entry in page:
+        entry.change_rows = change_rows(entry.changes) if isinstance(entry.changes, dict) else []
 
 
 def _require_supervision(request: HttpRequest) -> None:
@@ -82,6 +103,7 @@ def official_audit(request: HttpRequest) -> HttpResponse:
     form = AuditEntryFilterForm(request.GET)
     entries = audit_entry_list(**form.filters()) if form.is_valid() else ActionLogEntry.objects.none()
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    _add_change_rows(page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

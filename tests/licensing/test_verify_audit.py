@@ -161,9 +161,7 @@ class TestVerifyAudit:
         )
         code, message = verify()
         assert code == 1
-        assert message == (
-            "FAILED at entry #6: entry #6 was inserted after the chain head (the chain head records #5)"
-        )
+        assert message == ("FAILED at entry #6: entry #6 was inserted after the chain head (the chain head records #5)")
 
     def test_verify_result_names_the_first_bad_entry(self, chain):
         with tampering() as cursor:

@@ -64,6 +64,18 @@ class TestApplicationTimeline:
         assert html.index("<td>clerk</td>") < html.index("<td>examiner</td>") < html.index("<td>head</td>")
         assert "materials complete" in html and "Art. 45" in html and "running" in html
 
+    def test_changes_read_as_before_and_after(self, client, clerk, application):
+        ActionLogEntryFactory(
+            actor=None,
+            action=AuditAction.RECOMPUTE_CLOCKS,
+            application=application,
+            changes={"status": ["received", "accepted"], "C2": {"due_on": ["2026-05-06", "2026-05-20"]}},
+        )
+        client.force_login(clerk)
+        html = client.get(self.url(application)).content.decode()
+        assert "<code>status</code>: received → accepted" in html
+        assert "<code>C2.due_on</code>: 2026-05-06 → 2026-05-20" in html
+
     @pytest.mark.parametrize("persona", ["outsider", "applicant"])
     def test_others_are_refused(self, client, request, persona, application, log):
         client.force_login(request.getfixturevalue(persona))
