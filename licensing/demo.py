@@ -304,3 +304,12 @@ def load_people() -> list[tuple[str, str, str]]:
 
 EXTRA_LOADERS: list = []
 """Further demo loaders (calendar, applications) appended by the modules that own them."""
+
+
+def _register_history() -> None:
+    from licensing.demo_history import load_history
+
+    EXTRA_LOADERS.append(load_history)
+
+
+_register_history()

@@ -52,6 +52,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 from licensing.choices import CertificateType, DocumentKind, NonAcceptanceGround, PauseReason
 from licensing.errors import DomainError
 from licensing.models import Agency, Application, Document, User
+from licensing.signals import document_issued
 
 FONT = "STSong-Light"
 LATIN_FONT = "Helvetica"
@@ -1109,6 +1110,7 @@ def document_issue(
         raise DocumentImmutable(f"The storage would overwrite {name}; an issued file is never replaced.")
     document.file.name = storage.save(name, ContentFile(pdf), max_length=field.max_length)
     document.save(using=using)
+    document_issued.send(sender=Document, document=document)
     return document
 
 

@@ -10,6 +10,7 @@ class DomainError(Exception):
     code = "refused"
 
     def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
+        message = str(message)
         super().__init__(message)
         self.message = message
         if code:

@@ -5,6 +5,25 @@ from licensing.models.application import Application, Clock, ClockExtension, Clo
 from licensing.models.audit import ActionLogEntry, ActionLogHead, AuditAction, AuditLogAppendOnly
 from licensing.models.calendar import NATIONAL, CalendarEntry, CalendarYear
 from licensing.models.catalogue import Fee, LicenceItem, MaterialRequirement, Topic
+from licensing.models.procedure import (
+    Decision,
+    Document,
+    Licence,
+    Material,
+    SupplementNotice,
+    SupplementNoticeItem,
+    Verification,
+)
+from licensing.models.supervision import (
+    SupervisionCase,
+    SupervisionCaseStatus,
+    SupervisionStatWeek,
+    SupervisionWarning,
+    SupervisionWeeklyStat,
+    SupervisoryOffice,
+    WarningLevel,
+)
+from licensing.models.transparency import LicenceVerification, VerificationResult
 
 __all__ = [
     "NATIONAL",
@@ -17,6 +36,15 @@ __all__ = [
     "CalendarEntry",
     "CalendarYear",
     "Clock",
+    "Decision",
+    "Document",
+    "Licence",
+    "LicenceVerification",
+    "Material",
+    "SupplementNotice",
+    "SupplementNoticeItem",
+    "Verification",
+    "VerificationResult",
     "ClockExtension",
     "ClockPause",
     "Fee",
@@ -25,4 +53,11 @@ __all__ = [
     "Topic",
     "User",
     "UserDeletionRefused",
+    "SupervisionCase",
+    "SupervisionCaseStatus",
+    "SupervisionStatWeek",
+    "SupervisionWarning",
+    "SupervisionWeeklyStat",
+    "SupervisoryOffice",
+    "WarningLevel",
 ]

@@ -49,6 +49,14 @@ class Application(models.Model):
         related_name="applications_as_agent",
         help_text=_("Art. 29: an agent filing for the applicant, with an authorisation document."),
     )
+    examiner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("examiner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="examined_applications",
+    )
     holder_name = models.CharField(
         _("applicant's name as it will appear on the licence"), max_length=200, blank=True
     )
