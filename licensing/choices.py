@@ -144,3 +144,70 @@ class PauseReason(models.TextChoices):
     QUARANTINE = "quarantine", _("Quarantine")
     APPRAISAL = "appraisal", _("Appraisal (鉴定)")
     EXPERT_REVIEW = "expert_review", _("Expert review")
+
+
+class DecisionKind(models.TextChoices):
+    NOT_ACCEPTED = "not_accepted", _("Non-acceptance (Art. 32)")
+    GRANT = "grant", _("Grant (Art. 38(1))")
+    DENIAL = "denial", _("Denial (Art. 38(2))")
+
+
+class NonAcceptanceGround(models.TextChoices):
+    """Art. 32(1)–(2): the two grounds for refusing to accept an application."""
+
+    NO_LICENCE_NEEDED = "no_licence_needed", _("No licence is needed for this matter (Art. 32(1))")
+    OUTSIDE_POWERS = "outside_powers", _("Outside this organ's powers (Art. 32(2))")
+
+
+class LicenceStatus(models.TextChoices):
+    """Licence states (law.md §2c)."""
+
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked (Art. 69)")
+    WITHDRAWN = "withdrawn", _("Withdrawn (Art. 8)")
+    CANCELLED = "cancelled", _("Cancelled (Art. 70)")
+
+
+class DocumentKind(models.TextChoices):
+    """The written documents of law.md §5 that this procedure serves."""
+
+    ACCEPTANCE_VOUCHER = "D2", _("Acceptance voucher (受理通知书)")
+    NON_ACCEPTANCE = "D3", _("Non-acceptance decision (不予受理决定书)")
+    SUPPLEMENT_NOTICE = "D4", _("One-time supplement notice (补正材料一次性告知书)")
+    EXTENSION_NOTICE = "D5", _("Extension notice (延长期限告知书)")
+    EXCLUDED_TIME_NOTICE = "D6", _("Excluded-time notice (特别程序所需时间告知书)")
+    GRANT_DECISION = "D12", _("Grant decision (准予行政许可决定书)")
+    DENIAL_DECISION = "D13", _("Denial decision (不予行政许可决定书)")
+    LICENCE_CERTIFICATE = "D14", _("Licence certificate (许可证件)")
+    WITHDRAWAL_NOTICE = "W", _("Withdrawal confirmation")
+
+
+class ApplicantKind(models.TextChoices):
+    """Who applies (Art. 29): a citizen, or a legal person or other organisation."""
+
+    PERSON = "person", _("A person")
+    ORGANISATION = "organisation", _("An organisation")
+
+
+class RatingLevel(models.IntegerChoices):
+    """The five levels of 政务服务"好差评" (国办发〔2019〕51号, law.md §4)."""
+
+    VERY_SATISFIED = 1, _("Very satisfied (非常满意)")
+    SATISFIED = 2, _("Satisfied (满意)")
+    BASICALLY_SATISFIED = 3, _("Basically satisfied (基本满意)")
+    DISSATISFIED = 4, _("Dissatisfied (不满意)")
+    VERY_DISSATISFIED = 5, _("Very dissatisfied (非常不满意)")
+
+
+BAD_RATING_LEVELS = frozenset({RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED})
+"""The two lowest levels are bad ratings and open a rectification (law.md §4)."""
+
+
+class NotificationKind(models.TextChoices):
+    """What an applicant is told about, in the inbox and by email."""
+
+    STATUS = "status", _("Change of legal state")
+    DOCUMENT = "document", _("Document issued")
+    DEADLINE = "deadline", _("Deadline reminder")
+    RECTIFICATION = "rectification", _("Follow-up of your rating")
