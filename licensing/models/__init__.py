@@ -14,15 +14,6 @@ from licensing.models.procedure import (
     SupplementNoticeItem,
     Verification,
 )
-from licensing.models.supervision import (
-    SupervisionCase,
-    SupervisionCaseStatus,
-    SupervisionStatWeek,
-    SupervisionWarning,
-    SupervisionWeeklyStat,
-    SupervisoryOffice,
-    WarningLevel,
-)
 from licensing.models.transparency import LicenceVerification, VerificationResult
 
 __all__ = [
@@ -53,11 +44,4 @@ __all__ = [
     "Topic",
     "User",
     "UserDeletionRefused",
-    "SupervisionCase",
-    "SupervisionCaseStatus",
-    "SupervisionStatWeek",
-    "SupervisionWarning",
-    "SupervisionWeeklyStat",
-    "SupervisoryOffice",
-    "WarningLevel",
 ]
