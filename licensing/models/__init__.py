@@ -14,7 +14,6 @@ from licensing.models.procedure import (
     SupplementNoticeItem,
     Verification,
 )
-from licensing.models.transparency import LicenceVerification, VerificationResult
 
 __all__ = [
     "NATIONAL",
@@ -30,12 +29,10 @@ __all__ = [
     "Decision",
     "Document",
     "Licence",
-    "LicenceVerification",
     "Material",
     "SupplementNotice",
     "SupplementNoticeItem",
     "Verification",
-    "VerificationResult",
     "ClockExtension",
     "ClockPause",
     "Fee",
