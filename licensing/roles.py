@@ -16,6 +16,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HEAD: ["licensing.view_licenceitem", "licensing.view_application"],
     Role.HEARING_OFFICER: ["licensing.view_application"],
     Role.SUPERVISOR: [
+        "licensing.view_actionlogentry",
         "licensing.view_agency",
         "licensing.view_licenceitem",
         "licensing.view_application",
@@ -34,7 +35,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         )
         for action in ("view", "add", "change")
     ]
-    + ["licensing.delete_materialrequirement", "licensing.delete_fee", "licensing.delete_calendarentry"],
+    + [
+        "licensing.delete_materialrequirement",
+        "licensing.delete_fee",
+        "licensing.delete_calendarentry",
+        "licensing.view_actionlogentry",
+        "licensing.view_application",
+    ],
 }
 
 EXTRA_ROLE_PERMISSIONS: dict[str, list[str]] = {}
