@@ -293,3 +293,24 @@ class CalendarEntryAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "notice"]
     date_hierarchy = "date"
     ordering = ["-date"]
+
+
+@admin.register(models.LicenceVerification)
+class LicenceVerificationAdmin(admin.ModelAdmin):
+    """Public verifications of licences by QR code (issue 7): read-only, for spotting forged
+    certificates in circulation (many checks of one unknown code). No code, no address is kept."""
+
+    list_display = ["at", "result", "licence", "token_hash_prefix", "channel"]
+    list_filter = ["result", "channel"]
+    search_fields = ["licence__number", "token_hash_prefix"]
+    list_select_related = ["licence"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

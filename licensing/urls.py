@@ -1,5 +1,6 @@
 from django.urls import path
 
+from licensing.urls_transparency import urlpatterns as transparency_urlpatterns
 from licensing.views import audit, public
 
 app_name = "public"
@@ -9,3 +10,4 @@ urlpatterns = [
     path("items/<slug:code>/", public.item_detail, name="item"),
     path("audit/digests/", audit.digests, name="audit_digests"),
 ]
+urlpatterns += transparency_urlpatterns

@@ -14,6 +14,7 @@ from licensing.models.procedure import (
     SupplementNoticeItem,
     Verification,
 )
+from licensing.models.transparency import LicenceVerification, VerificationResult
 
 __all__ = [
     "NATIONAL",
@@ -29,10 +30,12 @@ __all__ = [
     "Decision",
     "Document",
     "Licence",
+    "LicenceVerification",
     "Material",
     "SupplementNotice",
     "SupplementNoticeItem",
     "Verification",
+    "VerificationResult",
     "ClockExtension",
     "ClockPause",
     "Fee",
