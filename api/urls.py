@@ -4,12 +4,15 @@ from rest_framework.routers import DefaultRouter
 
 from api.views.audit import AuditDigestViewSet, AuditEntryViewSet
 from api.views.catalogue import AgencyViewSet, LicenceItemViewSet
+from api.views.tasks import OfficerApplicationViewSet, TaskViewSet
 
 router = DefaultRouter()
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("items", LicenceItemViewSet, basename="item")
 router.register("audit/entries", AuditEntryViewSet, basename="audit-entry")
 router.register("audit/digests", AuditDigestViewSet, basename="audit-digest")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("applications", OfficerApplicationViewSet, basename="officer-application")
 
 app_name = "api"
 urlpatterns = [

@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("api.urls")),
     path("staff/", include("licensing.urls_staff")),
+    path("workbench/", include("workflows.urls")),
     path("", include("licensing.urls")),
 ]
