@@ -230,10 +230,10 @@ def application_accept(*, application: Application, actor: User) -> Application:
         _set_status(application, S.ACCEPTED, changes, actor=actor, **fields)
         _assign_acceptance_seq(application, changes)
         states = application_clocks_recompute(application=application)
+        _issue_acceptance_voucher(application, states, actor)
         audit_record(
             actor=actor, action="accept", legal_basis="Art. 32(5)", application=application, changes=changes, role=role
         )
-        _issue_acceptance_voucher(application, states, actor)
     return application
 
 
@@ -282,6 +282,7 @@ def _deem_accept(application: Application, *, actor: User | None, today: date) -
     _set_status(application, S.DEEMED_ACCEPTED, changes, actor=None, accepted_on=received_on, deemed_accepted=True)
     _assign_acceptance_seq(application, changes)
     states = application_clocks_recompute(application=application, today=today)
+    _issue_acceptance_voucher(application, states, None)
     audit_record(
         actor=None,
         action="deem_accept",
@@ -290,7 +291,6 @@ def _deem_accept(application: Application, *, actor: User | None, today: date) -
         application=application,
         changes=changes,
     )
-    _issue_acceptance_voucher(application, states, None)
     return application
 
 
@@ -342,15 +342,6 @@ def application_not_accept(
         changes: dict = {}
         _set_status(application, S.NOT_ACCEPTED, changes, actor=actor, triaged_on=today)
         application_clocks_recompute(application=application)
-        audit_record(
-            actor=actor,
-            action="not_accept",
-            legal_basis="Art. 32(1)" if ground == NonAcceptanceGround.NO_LICENCE_NEEDED else "Art. 32(2)",
-            reason=reasons,
-            application=application,
-            changes=changes,
-            role=role,
-        )
         _issue(
             application,
             DocumentKind.NON_ACCEPTANCE,
@@ -362,6 +353,15 @@ def application_not_accept(
                 "decided_on": today,
             },
             actor,
+        )
+        audit_record(
+            actor=actor,
+            action="not_accept",
+            legal_basis="Art. 32(1)" if ground == NonAcceptanceGround.NO_LICENCE_NEEDED else "Art. 32(2)",
+            reason=reasons,
+            application=application,
+            changes=changes,
+            role=role,
         )
     return application
 
@@ -455,15 +455,6 @@ def application_request_supplement(
         names = dict(
             MaterialRequirement.objects.filter(pk__in=[i.requirement_id for i in items]).values_list("pk", "name")
         )
-        audit_record(
-            actor=actor,
-            action="request_supplement",
-            legal_basis="Art. 32(4)",
-            reason="; ".join(f"{names[i.requirement_id]}: {i.what_is_needed}" for i in items),
-            application=application,
-            changes=changes,
-            role=role,
-        )
         _issue(
             application,
             DocumentKind.SUPPLEMENT_NOTICE,
@@ -473,6 +464,15 @@ def application_request_supplement(
                 "items": [{"name": names[i.requirement_id], "what_is_needed": i.what_is_needed} for i in items],
             },
             actor,
+        )
+        audit_record(
+            actor=actor,
+            action="request_supplement",
+            legal_basis="Art. 32(4)",
+            reason="; ".join(f"{names[i.requirement_id]}: {i.what_is_needed}" for i in items),
+            application=application,
+            changes=changes,
+            role=role,
         )
     return notice
 
@@ -641,15 +641,6 @@ def clock_pause(
         changes: dict = {}
         _set_status(application, S.EXCLUDED_PROCEDURE, changes, actor=actor)
         application_clocks_recompute(application=application)
-        audit_record(
-            actor=actor,
-            action="pause_clock",
-            legal_basis="Art. 45",
-            reason=notice_text.strip(),
-            application=application,
-            changes={**changes, "pause": [None, f"{reason} {today}→{expected_end_on}"]},
-            role=role,
-        )
         _issue(
             application,
             DocumentKind.EXCLUDED_TIME_NOTICE,
@@ -660,6 +651,15 @@ def clock_pause(
                 "notice_text": pause.notice_text,
             },
             actor,
+        )
+        audit_record(
+            actor=actor,
+            action="pause_clock",
+            legal_basis="Art. 45",
+            reason=notice_text.strip(),
+            application=application,
+            changes={**changes, "pause": [None, f"{reason} {today}→{expected_end_on}"]},
+            role=role,
         )
     return pause
 
@@ -732,15 +732,6 @@ def extension_approve(*, application: Application, actor: User, reason: str, req
         )
         states = application_clocks_recompute(application=application)
         new_due = states[ClockKind.C2].due if ClockKind.C2 in states else None
-        audit_record(
-            actor=actor,
-            action="extend",
-            legal_basis="Art. 42",
-            reason=reason.strip(),
-            application=application,
-            changes={"extension_days": [None, days], "c2_due": [None, new_due]},
-            role=role,
-        )
         _issue(
             application,
             DocumentKind.EXTENSION_NOTICE,
@@ -752,6 +743,15 @@ def extension_approve(*, application: Application, actor: User, reason: str, req
                 "new_due": new_due,
             },
             actor,
+        )
+        audit_record(
+            actor=actor,
+            action="extend",
+            legal_basis="Art. 42",
+            reason=reason.strip(),
+            application=application,
+            changes={"extension_days": [None, days], "c2_due": [None, new_due]},
+            role=role,
         )
     return extension
 
@@ -907,15 +907,6 @@ def _sign(application: Application, decision: Decision, actor: User, role: str) 
     changes: dict = {}
     _set_status(application, new, changes, actor=actor, decided_on=today)
     application_clocks_recompute(application=application)
-    audit_record(
-        actor=actor,
-        action="decide",
-        legal_basis="Art. 38(1)" if new == S.GRANTED else "Art. 38(2)",
-        reason=decision.reasons,
-        application=application,
-        changes={**changes, "on_the_spot": [None, decision.on_the_spot]},
-        role=role,
-    )
     if new == S.GRANTED:
         _issue(
             application,
@@ -943,6 +934,15 @@ def _sign(application: Application, decision: Decision, actor: User, role: str) 
             },
             actor,
         )
+    audit_record(
+        actor=actor,
+        action="decide",
+        legal_basis="Art. 38(1)" if new == S.GRANTED else "Art. 38(2)",
+        reason=decision.reasons,
+        application=application,
+        changes={**changes, "on_the_spot": [None, decision.on_the_spot]},
+        role=role,
+    )
     return decision
 
 
@@ -999,14 +999,6 @@ def certificate_issue(*, application: Application, actor: User) -> Licence:
         changes: dict = {}
         _set_status(application, S.CERTIFICATE_ISSUED, changes, actor=actor, certificate_issued_on=today)
         application_clocks_recompute(application=application)
-        audit_record(
-            actor=actor,
-            action="issue_certificate",
-            legal_basis="Art. 44",
-            application=application,
-            changes={**changes, "licence": [None, licence.number]},
-            role=role,
-        )
         _issue(
             application,
             DocumentKind.LICENCE_CERTIFICATE,
@@ -1021,6 +1013,14 @@ def certificate_issue(*, application: Application, actor: User) -> Licence:
                 "token": licence.verification_token,
             },
             actor,
+        )
+        audit_record(
+            actor=actor,
+            action="issue_certificate",
+            legal_basis="Art. 44",
+            application=application,
+            changes={**changes, "licence": [None, licence.number]},
+            role=role,
         )
     return licence
 
@@ -1039,6 +1039,7 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
             open_pause.save()
         _set_status(application, S.WITHDRAWN, changes, actor=actor)
         application_clocks_recompute(application=application)
+        _issue(application, DocumentKind.WITHDRAWAL_NOTICE, {"withdrawn_on": today, "reason": reason.strip()}, actor)
         audit_record(
             actor=actor,
             action="withdraw",
@@ -1048,7 +1049,6 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
             changes=changes,
             role=Role.APPLICANT,
         )
-        _issue(application, DocumentKind.WITHDRAWAL_NOTICE, {"withdrawn_on": today, "reason": reason.strip()}, actor)
     return application
 
 
