@@ -3,6 +3,8 @@ without login, keyset-paginated, throttled, with the uniform error body."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.cache import cache
 from rest_framework.throttling import ScopedRateThrottle
@@ -127,3 +129,34 @@ class TestThrottling:
         url = f"/api/v1/public/applications/{world.applications[S.ACCEPTED].number}/"
         assert client.get(url).status_code == 200
         assert client.get(url).status_code == 429
+
+
+def test_the_fast_lookup_json_equals_the_serializer(world):
+    """The lookup builds its JSON directly; it must say exactly what the documented serializer
+    says (same keys, same values)."""
+    from rest_framework.renderers import JSONRenderer
+
+    from api.serializers.public import PublicApplicationSerializer
+    from api.views.public import application_json
+    from licensing.selectors_public import application_get_public, public_today
+
+    for application in world.applications.values():
+        public = application_get_public(number=application.number, today=public_today())
+        fast = json.loads(JSONRenderer().render(application_json(public)))
+        documented = json.loads(JSONRenderer().render(PublicApplicationSerializer(public).data))
+        assert fast == documented
+
+
+def test_postgresql_single_query_lookup_equals_the_orm_one(world):
+    """On PostgreSQL the lookup is one query with JSON sub-selects; it reads the same rows as the
+    five ORM queries used elsewhere."""
+    from django.db import connection
+
+    from licensing import selectors_public
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    for application in world.applications.values():
+        assert selectors_public._lookup_rows_postgresql(application.number) == selectors_public._lookup_rows_orm(
+            application.number
+        )
