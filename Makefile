@@ -21,12 +21,14 @@ run: export DEBUG ?= 1
 run: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --no-history
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@set -m; trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/python manage.py sweep --loop 60 > var/sweep.log 2>&1 & \
+	( $(BIN)/python manage.py load_demo --history-only > var/demo.log 2>&1; \
+	  $(BIN)/python manage.py sweep --loop 60 > var/sweep.log 2>&1 ) & \
 	$(BIN)/python manage.py db_worker > var/worker.log 2>&1 & \
-	echo "Serving Xuke on http://127.0.0.1:$(PORT)/  (sweep log: var/sweep.log, task worker log: var/worker.log)"; \
+	echo "Serving Xuke on http://127.0.0.1:$(PORT)/ (logs in var/: demo.log, sweep.log, worker.log)"; \
+	echo "On the first run the demo applications are replayed in the background (var/demo.log); the sweep starts after."; \
 	$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - --graceful-timeout 5
 
 lint: install

@@ -76,7 +76,14 @@ def env_database(name: str, default: str) -> dict:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.pop("CONN_HEALTH_CHECKS", None)
         config["CONN_MAX_AGE"] = 0
-        config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        # WAL lets the web server read while the sweep and the task worker write; NORMAL
+        # synchronisation is durable in WAL mode except for the last commits on power loss,
+        # which is right for the embedded demo database (production runs PostgreSQL).
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
         name = str(config.get("NAME") or "")
         if name and name != ":memory:" and not name.startswith("file:"):
             os.makedirs(os.path.dirname(os.path.abspath(name)), exist_ok=True)

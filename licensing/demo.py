@@ -301,15 +301,3 @@ def load_people() -> list[tuple[str, str, str]]:
     Agency.objects.filter(code="sh-drug").update(head=User.objects.get(username="head_drug"))
     return printed
 
-
-EXTRA_LOADERS: list = []
-"""Further demo loaders (calendar, applications) appended by the modules that own them."""
-
-
-def _register_history() -> None:
-    from licensing.demo_history import load_history
-
-    EXTRA_LOADERS.append(load_history)
-
-
-_register_history()
