@@ -7,6 +7,7 @@ Services are the only code that changes ``Application.status`` (style.md 7)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -164,7 +165,7 @@ def application_create(
         raise DomainError(_("This licence item is not published; unpublished rules cannot be applied (Art. 5)."))
     with transaction.atomic():
         application = Application.objects.create(
-            number=f"tmp-{timezone.now().timestamp()}-{applicant.pk}",
+            number=f"tmp-{secrets.token_hex(8)}",  # unique placeholder within the 20 characters
             item=item,
             agency=item.lower_agency if item.two_tier and item.lower_agency_id else item.agency,
             applicant=applicant,
