@@ -286,6 +286,28 @@ def timed(port: int, paths: list[str], repeat: int) -> dict:
 # ------------------------------------------------------------------------------------------------
 
 
+def list_only(env: dict, url: str, rows: int) -> int:
+    """Time the list page on the database as it stands (``rows`` applications)."""
+    lists = list_paths(url, seed=rows)
+    port = free_port()
+    server = start_gunicorn(env, port)
+    try:
+        timed(port, lists["first"] + lists["deep"], repeat=1)
+        result = {"rows": rows, "first_pages": timed(port, lists["first"], repeat=10),
+                  "deep_pages": timed(port, lists["deep"], repeat=10),
+                  "all": timed(port, lists["first"] + lists["deep"], repeat=5)}
+    finally:
+        stop(server)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"public-list-{rows}.json").write_text(json.dumps(result, indent=2))
+    print(f"\n== list page on {rows:,} applications")
+    for key in ("first_pages", "deep_pages", "all"):
+        r = result[key]
+        print(f"list {key:>11}: median {r['median_ms']:6.1f} ms   p99 {r['p99_ms']:6.1f} ms"
+              f"   ({r['requests']} requests)")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--applications", type=int, default=10_000)
@@ -295,6 +317,10 @@ def main() -> int:
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--seed-only", action="store_true", help="Create and seed the database, then stop.")
     parser.add_argument("--drop", action="store_true", help="Drop the database at the end.")
+    parser.add_argument(
+        "--list-only", action="store_true",
+        help="Only time the list page, on the database as it is (e.g. while a large seed is still running).",
+    )
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -305,6 +331,8 @@ def main() -> int:
     ensure_database(admin_url, name)
     manage(env, "migrate", "--noinput", "--verbosity", "0")
     have = count_bench_rows(url)
+    if args.list_only:
+        return list_only(env, url, have)
     if have < args.applications:
         log(f"seeding {args.applications - have:,} applications into {name}")
         started = time.monotonic()
