@@ -160,6 +160,23 @@ class WorkbenchDashboardView(flow_views.DashboardView):
         return context
 
 
+class WorkbenchBulkAssignView(flow_views.BulkAssignTasksActionView):
+    """Bulk take: only tasks of the officer's own queue ("select all" included); each is
+    re-checked by its node under the flow lock."""
+
+    def get_queryset(self):
+        self.queryset = selectors.task_queue(self.request.user)
+        return super().get_queryset()
+
+
+class WorkbenchBulkUnassignView(flow_views.BulkUnassignTasksActionView):
+    """Bulk return: only tasks of the officer's own inbox."""
+
+    def get_queryset(self):
+        self.queryset = selectors.task_inbox(self.request.user)
+        return super().get_queryset()
+
+
 class LicensingWorkbench(FlowAppViewset):
     """The licensing flow as an app of the workbench site."""
 
@@ -172,6 +189,8 @@ class LicensingWorkbench(FlowAppViewset):
     process_cancel_view_class = WorkbenchCancelProcessView
     chart_view_class = WorkbenchChartView
     dashboard_view_class = WorkbenchDashboardView
+    tasks_assign_view_class = WorkbenchBulkAssignView
+    tasks_unassign_view_class = WorkbenchBulkUnassignView
 
     def has_view_permission(self, user, obj=None):
         """Let anonymous visitors through to the views, which send them to sign in (viewflow's

@@ -22,7 +22,7 @@ from tests.workflows.helpers import act, at, make_requirements, open_task, statu
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -178,3 +178,19 @@ class TestQueryCounts:
         with at("2025-01-21"):
             second = self.measure(client, url)
         assert second == first_again, (page, first, first_again, second)
+
+
+class TestBulkActions:
+    def test_bulk_assign_takes_only_tasks_of_my_queue(self, item, applicant, requirements, clerk, outsider, client):
+        ours = submit(item, applicant)
+        task = open_task(ours, "triage")
+        client.force_login(outsider)
+        response = client.post("/workbench/licensing/queue/assign/", {"select_all": "1", "_confirm": "1"})
+        assert response.status_code == 302
+        task.refresh_from_db()
+        assert task.owner is None
+        client.force_login(clerk)
+        response = client.post("/workbench/licensing/queue/assign/", {"pk": [task.pk], "_confirm": "1"})
+        assert response.status_code == 302
+        task.refresh_from_db()
+        assert task.owner == clerk
