@@ -314,3 +314,49 @@ class LicenceVerificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# -- The applicant portal (issue 6): ratings, their rectification, and the notification outbox ----
+# Applicant profiles are not registered: personal data is shown only to its owner and to the staff
+# handling their applications (design.md principle 4), on the portal's own pages.
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the portal's services; the admin reads them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Rating)
+class RatingAdmin(ReadOnlyAdmin):
+    list_display = ["application", "level", "created_at"]
+    list_filter = ["level"]
+    search_fields = ["application__number"]
+    list_select_related = ["application"]
+
+
+@admin.register(models.Rectification)
+class RectificationAdmin(ReadOnlyAdmin):
+    list_display = ["application", "agency", "contact_due_on", "contacted_at", "rectify_due_on", "rectified_at"]
+    list_filter = ["agency"]
+    search_fields = ["application__number"]
+    list_select_related = ["application", "agency"]
+
+
+@admin.register(models.Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """The outbox: whether each email went out, how often it was tried and the last error."""
+
+    list_display = ["created_at", "kind", "subject", "email_sent_at", "email_attempts", "email_failed_at"]
+    list_filter = ["kind", "email_failed_at"]
+    search_fields = ["key", "application__number"]
+    fields = ["key", "kind", "application", "subject", "created_at", "read_at", "email_sent_at",
+              "email_attempts", "email_next_attempt_at", "email_last_error", "email_failed_at"]
+    readonly_fields = fields

@@ -5,6 +5,14 @@ from licensing.models.application import Application, Clock, ClockExtension, Clo
 from licensing.models.audit import ActionLogEntry, ActionLogHead, AuditAction, AuditLogAppendOnly
 from licensing.models.calendar import NATIONAL, CalendarEntry, CalendarYear
 from licensing.models.catalogue import Fee, LicenceItem, MaterialRequirement, Topic
+from licensing.models.portal import (
+    AgentAuthorisation,
+    ApplicantProfile,
+    Declaration,
+    Notification,
+    Rating,
+    Rectification,
+)
 from licensing.models.procedure import (
     Decision,
     Document,
@@ -17,6 +25,12 @@ from licensing.models.procedure import (
 from licensing.models.transparency import LicenceVerification, VerificationResult
 
 __all__ = [
+    "AgentAuthorisation",
+    "ApplicantProfile",
+    "Declaration",
+    "Notification",
+    "Rating",
+    "Rectification",
     "NATIONAL",
     "ActionLogEntry",
     "ActionLogHead",
