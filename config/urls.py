@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("staff/", include("licensing.urls_staff")),
     path("workbench/", include("workflows.urls")),
+    path("", include("licensing.urls_portal")),
     path("", include("licensing.urls")),
 ]

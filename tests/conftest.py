@@ -79,3 +79,47 @@ def item(agency):
 @pytest.fixture
 def application(item, applicant):
     return ApplicationFactory(item=item, applicant=applicant)
+
+
+# -- the applicant portal (issue 6) ---------------------------------------------------------------
+
+PORTAL_FORM_SCHEMA = [
+    {"name": "premises", "label": "Business premises address", "type": "text", "required": True,
+     "help": "Where the food business operates."},
+    {"name": "area", "label": "Floor area in square metres", "type": "number", "required": True},
+    {"name": "opening", "label": "Planned opening date", "type": "date", "required": False},
+    {"name": "category", "label": "Business category", "type": "choice", "required": True,
+     "choices": [["retail", "Food retail"], ["catering", "Catering service"]]},
+    {"name": "notes", "label": "Anything else we should know", "type": "textarea", "required": False},
+]
+
+
+@pytest.fixture
+def portal_item(agency):
+    """A published item with an application form and three materials: two required uploads and
+    one the organ obtains by data sharing (never asked for, Decree 716 Art. 7)."""
+    from tests.factories import MaterialRequirementFactory
+
+    item = LicenceItemFactory(
+        code="portal-food", name="食品经营许可 Food business licence", agency=agency, form_schema=PORTAL_FORM_SCHEMA,
+        promised_days=10,
+    )
+    MaterialRequirementFactory(item=item, order=1, name="Floor plan of the premises", accepted_types="pdf,png,jpg",
+                               max_size_mb=1)
+    MaterialRequirementFactory(item=item, order=2, name="Food safety rules", accepted_types="pdf", max_size_mb=2)
+    MaterialRequirementFactory(item=item, order=3, name="Business licence", shared_data_source="市场主体登记系统")
+    return item
+
+
+@pytest.fixture
+def portal_applicant(db):
+    from tests.factories import ApplicantFactory
+
+    return ApplicantFactory(username="wang@example.org", email="wang@example.org")
+
+
+@pytest.fixture
+def other_applicant(db):
+    from tests.factories import ApplicantFactory
+
+    return ApplicantFactory(username="zhao@example.org", email="zhao@example.org")

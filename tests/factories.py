@@ -104,3 +104,58 @@ class ActionLogEntryFactory(factory.Factory):
     def _create(cls, model_class, **kwargs):
         with transaction.atomic():
             return audit_record(**kwargs)
+
+
+# -- the applicant portal (issue 6) ---------------------------------------------------------------
+
+from licensing.choices import ApplicantKind  # noqa: E402
+from licensing.models import ApplicantProfile, MaterialRequirement  # noqa: E402
+from licensing.rules.identifiers import id_number_check_char  # noqa: E402
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+"""The smallest file our upload check takes for a PDF (it reads the magic bytes ``%PDF-``)."""
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+VALID_ID_NUMBER = "11010519491231002" + id_number_check_char("11010519491231002")
+VALID_CREDIT_CODE = "91350100M000100Y43"
+
+
+class ApplicantFactory(UserFactory):
+    """A confirmed applicant account with a complete profile as a person:
+    ``ApplicantFactory(profile__kind="organisation")`` for a company clerk."""
+
+    profile = factory.RelatedFactory("tests.factories.ApplicantProfileFactory", factory_related_name="user")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create:
+            roles = extracted if extracted is not None else [Role.APPLICANT]
+            self.groups.add(*(Group.objects.get_or_create(name=str(role))[0] for role in roles))
+            self.__dict__.pop("_roles", None)
+
+
+class ApplicantProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = ApplicantProfile
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(UserFactory, roles=[Role.APPLICANT])
+    kind = ApplicantKind.PERSON
+    full_name = "张三"
+    id_number = VALID_ID_NUMBER
+    organisation_name = "示例餐饮有限公司"
+    credit_code = VALID_CREDIT_CODE
+    contact_person = "李四"
+    phone = "13800000000"
+    email_verified_at = factory.LazyFunction(timezone.now)
+
+
+class MaterialRequirementFactory(DjangoModelFactory):
+    class Meta:
+        model = MaterialRequirement
+
+    item = factory.SubFactory(LicenceItemFactory)
+    order = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"材料{n} Material {n}")
+    accepted_types = "pdf,jpg,png"
+    max_size_mb = 10
