@@ -23,6 +23,7 @@ urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("supervision/", include("api.urls_supervision")),
     path("", include("api.urls_public")),
     path("", include(router.urls)),
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("api.urls")),
     path("staff/", include("licensing.urls_staff")),
+    path("supervision/", include("licensing.urls_supervision")),
     path("workbench/", include("workflows.urls")),
     path("", include("licensing.urls_portal")),
     path("", include("licensing.urls")),

@@ -360,3 +360,45 @@ class NotificationAdmin(ReadOnlyAdmin):
     fields = ["key", "kind", "application", "subject", "created_at", "read_at", "email_sent_at",
               "email_attempts", "email_next_attempt_at", "email_last_error", "email_failed_at"]
     readonly_fields = fields
+
+
+# --- e-supervision (issue 8) ---------------------------------------------------------------------
+
+
+@admin.register(models.SupervisoryOffice)
+class SupervisoryOfficeAdmin(admin.ModelAdmin):
+    """Marks the supervisory office whose supervisors, if it has no upper organ, see every agency
+    (``licensing.selectors_supervision.supervision_remit``)."""
+
+    list_display = ["agency", "note"]
+    autocomplete_fields = ["agency"]
+
+
+class _SupervisionRecordAdmin(admin.ModelAdmin):
+    """Cards and cases are written only by the sweep and the supervision services, with their
+    action-log entries; the admin reads them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.SupervisionWarning)
+class SupervisionWarningAdmin(_SupervisionRecordAdmin):
+    list_display = ["raised_on", "level", "clock_kind", "application", "agency", "due_on", "working_days_left"]
+    list_filter = ["level", "clock_kind", "agency"]
+    search_fields = ["application__number"]
+    date_hierarchy = "raised_on"
+
+
+@admin.register(models.SupervisionCase)
+class SupervisionCaseAdmin(_SupervisionRecordAdmin):
+    list_display = ["pk", "application", "agency", "clock_kind", "status", "opened_on", "response_due_on"]
+    list_filter = ["status", "clock_kind", "agency"]
+    search_fields = ["application__number"]
+    date_hierarchy = "opened_on"

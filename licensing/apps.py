@@ -12,6 +12,7 @@ class LicensingConfig(AppConfig):
 
         import licensing.notifications  # noqa: F401  connects the applicant notifications, registers reminders
         import licensing.services.clocks  # noqa: F401  registers the recompute_stale_clocks deadline check
+        import licensing.services.supervision  # noqa: F401  registers the e-supervision sweep checks
         from licensing.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, sender=self)

@@ -22,6 +22,15 @@ from licensing.models.procedure import (
     SupplementNoticeItem,
     Verification,
 )
+from licensing.models.supervision import (
+    SupervisionCase,
+    SupervisionCaseStatus,
+    SupervisionStatWeek,
+    SupervisionWarning,
+    SupervisionWeeklyStat,
+    SupervisoryOffice,
+    WarningLevel,
+)
 from licensing.models.transparency import LicenceVerification, VerificationResult
 
 __all__ = [
@@ -58,4 +67,11 @@ __all__ = [
     "Topic",
     "User",
     "UserDeletionRefused",
+    "SupervisionCase",
+    "SupervisionCaseStatus",
+    "SupervisionStatWeek",
+    "SupervisionWarning",
+    "SupervisionWeeklyStat",
+    "SupervisoryOffice",
+    "WarningLevel",
 ]
