@@ -58,8 +58,9 @@ def process_agency_id(process) -> int | None:
         return cached
     from workflows.models import LicensingProcess
 
-    if isinstance(process, LicensingProcess) and "application" in process._state.fields_cache:
-        agency_id = process.application.agency_id
+    child = process if isinstance(process, LicensingProcess) else process._state.fields_cache.get("licensingprocess")
+    if child is not None and "application" in child._state.fields_cache:  # joined in by select_related
+        agency_id = child.application.agency_id
     else:
         agency_id = (
             LicensingProcess.objects.filter(pk=process.pk).values_list("application__agency_id", flat=True).first()

@@ -203,7 +203,7 @@ def _sync_locked(process: LicensingProcess) -> bool:
             stale.append(task)
     for task in stale:
         task_cancel(task)
-        log.info("%s is %s: task %s (%s) cancelled", application.number, application.status, task.pk, task.flow_task)
+        log.debug("%s is %s: task %s (%s) cancelled", application.number, application.status, task.pk, task.flow_task)
     remaining = [t for t in open_tasks if t not in stale and t not in ran]
     if stale and not remaining and not ran:
         _continue_from(Task.objects.get(pk=stale[-1].pk))

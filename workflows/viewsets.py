@@ -97,9 +97,24 @@ class WorkbenchArchiveView(TaskColumnsMixin, flow_views.FlowArchiveListView):
 
 
 class WorkbenchTaskListView(flow_views.DashboardTaskListView):
+    columns = ("task_id", "step", "application_number", "status", "created", "owner")
+
+    def step(self, task):
+        return task.flow_task.task_title
+
+    step.short_description = _("Step")
+
+    def application_number(self, task):
+        application = selectors.task_application(task)
+        return application.number if application else ""
+
+    application_number.short_description = _("Application")
+
     @viewprop
     def queryset(self):
-        return selectors.task_list_visible(self.request.user).select_related("process", "owner")
+        return selectors.task_list_visible(self.request.user).select_related(
+            "process__licensingprocess__application", "owner"
+        )
 
 
 class WorkbenchProcessListView(flow_views.DashboardProcessListView):
@@ -150,7 +165,9 @@ class WorkbenchDashboardView(flow_views.DashboardView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        visible = selectors.task_list_visible(self.request.user)
+        visible = selectors.task_list_visible(self.request.user).select_related(
+            "process__licensingprocess__application", "owner"
+        )
         for column in context.get("columns", []):
             column["tasks"] = visible.filter(
                 Q(finished__isnull=True) | Q(status=STATUS.ERROR), flow_task=column["node"]

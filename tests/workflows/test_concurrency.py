@@ -109,3 +109,26 @@ def test_two_clerks_taking_the_same_task_at_once(received, clerk, agency):
     assert sorted(getattr(r, "status_code", r) for r in responses) == [302, 409], responses
     task.refresh_from_db()
     assert task.status == STATUS.ASSIGNED and task.owner in (clerk, colleague)
+
+
+def test_two_sweeps_follow_a_deemed_acceptance_once(received, monkeypatch):
+    """Two hosts sweeping at once: the process moves past triage exactly once (no-wait row lock,
+    re-checked under it)."""
+    from datetime import datetime
+
+    from licensing.services import applications as svc
+    from tests.workflows.helpers import SHANGHAI, open_nodes
+    from workflows.services import processes_follow_applications
+
+    monkeypatch.setattr("workflows.receivers.process_sync_after_commit", lambda application_id: None)
+    # Well past C1 whatever calendar is loaded (transactional tests run after others emptied the tables).
+    with at("2025-02-10"):
+        assert svc.deem_overdue_acceptances(datetime.now(SHANGHAI)) == 1
+    assert open_nodes(received) == ["triage"]  # out of step until a sweep follows
+    with at("2025-02-10", hour=11):
+        results = race(
+            lambda: processes_follow_applications(datetime.now(SHANGHAI)),
+            lambda: processes_follow_applications(datetime.now(SHANGHAI)),
+        )
+    assert sorted(results) == [0, 1], results
+    assert open_nodes(received) == ["assign_examiner"]
