@@ -104,7 +104,10 @@ def _act_endpoint(act_name: str):
     input_serializer = ACT_INPUTS[act_name]
 
     def endpoint(self, request, number=None):
+        # Permission first (agency, then role), then the input, then the act (style.md 9).
         application = self.get_object()
+        if not any(request.user.has_role(role) for role in act.roles):
+            raise PermissionDenied(_("Your role does not allow this act."))
         serializer = input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         act_perform(act=act, application=application, actor=request.user, data=dict(serializer.validated_data))

@@ -451,3 +451,78 @@ class TestTimer:
             assert fire_due_timers() == 1
         armed = timers_of(task).filter(status=STATUS.SCHEDULED).get()
         assert armed.scheduled > datetime(2025, 1, 24, tzinfo=SHANGHAI) + timedelta(days=10)
+
+
+GRANT_DRAFT = svc.DecisionDraft(kind=DecisionKind.GRANT, scope="经营")
+
+
+def _advance(application, step, *, clerk, head, examiner, capture):
+    """Bring the application to ``step`` through the services, the flow following each act after
+    its commit (``capture`` runs the on-commit hooks)."""
+    from workflows.acts import ACTS
+    from workflows.services import act_perform
+
+    acts = [
+        lambda: svc.application_accept(application=application, actor=clerk),
+        lambda: svc.application_assign_examiner(application=application, actor=head, examiner=examiner),
+    ]
+    if step == "approve_extension":
+        acts.append(
+            lambda: act_perform(
+                act=ACTS["request-extension"], application=application, actor=examiner, data={"reason": "复核"}
+            )
+        )
+    else:
+        acts += [
+            lambda: svc.decision_draft(application=application, actor=examiner, draft=GRANT_DRAFT),
+            lambda: svc.decision_sign(application=application, actor=head),
+        ]
+    stop = {"triage": 0, "assign_examiner": 1, "examine": 2, "approve_extension": 3, "sign": 3, "issue_certificate": 4}
+    for perform in acts[: stop[step]]:
+        with capture(execute=True):
+            perform()
+
+
+class TestStepPermissions:
+    """Every step: its role in the agency may act; another role of the agency and the same role
+    in another agency get 403 — on the task pages and through the API."""
+
+    STEPS = {
+        "triage": (Role.CLERK, Role.EXAMINER, "accept"),
+        "assign_examiner": (Role.HEAD, Role.EXAMINER, "assign-examiner"),
+        "examine": (Role.EXAMINER, Role.CLERK, "draft-decision"),
+        "approve_extension": (Role.HEAD, Role.CLERK, "approve-extension"),
+        "sign": (Role.HEAD, Role.EXAMINER, "sign-decision"),
+        "issue_certificate": (Role.CLERK, Role.HEAD, "issue-certificate"),
+    }
+
+    @pytest.mark.parametrize("step", list(STEPS))
+    def test_only_the_steps_role_in_the_handling_agency(
+        self, step, submitted, clerk, head, examiner, agency, other_agency, client, django_capture_on_commit_callbacks
+    ):
+        from rest_framework.test import APIClient
+
+        role, wrong_role, act_name = self.STEPS[step]
+        with at("2025-01-22"):
+            _advance(
+                submitted, step, clerk=clerk, head=head, examiner=examiner, capture=django_capture_on_commit_callbacks
+            )
+        task = open_task(submitted, step)
+        wrong = StaffFactory(agency=agency, roles=[wrong_role])
+        foreign = StaffFactory(agency=other_agency, roles=[role])
+        before = status_of(submitted)
+        with at("2025-01-23"):
+            for user in (wrong, foreign):
+                client.force_login(user)
+                for name in ("assign", "execute"):
+                    assert client.get(task_url(task, name)).status_code == 403, (user, name)
+                assert client.post(task_url(task, "assign")).status_code == 403
+                api = APIClient()
+                api.force_authenticate(user)
+                response = api.post(f"/api/v1/applications/{submitted.number}/{act_name}/", {}, format="json")
+                assert response.status_code == 403, (user, response.json())
+            right = task.owner or StaffFactory(agency=agency, roles=[role])
+            client.force_login(right)
+            url = task_url(task, "execute" if task.owner else "assign")
+            assert client.get(url).status_code == 200
+        assert status_of(submitted) == before
