@@ -43,9 +43,10 @@ LOCK_FAILED = gettext_lazy(
 )
 
 
-def _scoped_task_view(node, origin_view, *, permission=None, start=False):
+def _scoped_task_view(node, origin_view, *, permission=None, start=False, conflicts=False):
     """Wrap a task URL: load the task (re-read under the flow lock on POST), check it belongs to
-    this node and process, check the officer's agency and roles, then call the view."""
+    this node and process, check the officer's agency and roles, then call the view. With
+    ``conflicts``, an officer who may do the step but finds it taken or done gets the 409 page."""
 
     def view(request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -61,9 +62,8 @@ def _scoped_task_view(node, origin_view, *, permission=None, start=False):
                 raise PermissionDenied(_("This task belongs to another agency's case."))
             request.activation = node.activation_class(task)
             if permission is not None and not permission(request.user, task):
-                if task.status not in (STATUS.NEW, STATUS.ASSIGNED) or (
-                    task.owner_id and task.owner_id != request.user.pk and node.staff_may_act(request.user, task)
-                ):
+                if conflicts and node.staff_may_act(request.user, task):
+                    # The officer may do this step, but someone took or finished it first.
                     return conflict_response(request, node.moved_on_message(task))
                 raise PermissionDenied(_("Your role does not allow this task."))
             if start:
@@ -178,7 +178,7 @@ class StaffView(flow.View):
     def view_path(self):
         return path(
             f"<int:process_pk>/{self.name}/<int:task_pk>/execute/",
-            _scoped_task_view(self, self.view, permission=self.can_execute, start=True),
+            _scoped_task_view(self, self.view, permission=self.can_execute, start=True, conflicts=True),
             name="execute",
         )
 
@@ -186,7 +186,7 @@ class StaffView(flow.View):
     def assign_path(self):
         return path(
             f"<int:process_pk>/{self.name}/<int:task_pk>/assign/",
-            _scoped_task_view(self, self.assign_view, permission=self.can_assign),
+            _scoped_task_view(self, self.assign_view, permission=self.can_assign, conflicts=True),
             name="assign",
         )
 
@@ -194,7 +194,7 @@ class StaffView(flow.View):
     def unassign_path(self):
         return path(
             f"<int:process_pk>/{self.name}/<int:task_pk>/unassign/",
-            _scoped_task_view(self, self.unassign_view, permission=self.can_unassign),
+            _scoped_task_view(self, self.unassign_view, permission=self.can_unassign, conflicts=True),
             name="unassign",
         )
 
