@@ -53,7 +53,7 @@ from licensing.services.supervision import supervision_warnings, supervision_wee
 KINDS = ("C1", "C2", "C2P", "C6", "C8")
 
 
-def prepare(examiners_per_agency: int = 6) -> dict[str, float]:
+def prepare(examiners_per_agency: int = 6, sweeps: int = 1000) -> dict[str, float]:
     """Examiners, the supervisory office and its supervisor, the cards and the weekly figures."""
     timings = {}
     started = time.perf_counter()
@@ -92,13 +92,15 @@ def prepare(examiners_per_agency: int = 6) -> dict[str, float]:
     started = time.perf_counter()
     raised = 0
     if not SupervisionWarning.objects.exists():
-        while True:  # the first sweeps after installation: every card due, SWEEP_LIMIT per sweep
+        for _ in range(sweeps):  # the first sweeps after installation: SWEEP_LIMIT cards each
             step = supervision_warnings(now)
             raised += step
             if not step:
                 break
     timings["cards"] = time.perf_counter() - started
     timings["cards_raised"] = raised
+    if raised:
+        timings["per_card"] = timings["cards"] / raised
     started = time.perf_counter()
     timings["weeks_computed"] = supervision_weekly_stats(now)
     timings["weekly_stats"] = time.perf_counter() - started
@@ -197,6 +199,8 @@ def ms(seconds: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--sweeps", type=int, default=1000,
+                        help="Warning sweeps to run on a fresh database (each raises at most 2,000 cards).")
     args = parser.parse_args()
     name = settings.DATABASES["default"]["NAME"]
     if connection.vendor != "postgresql" or "bench" not in name:
@@ -204,7 +208,7 @@ def main() -> None:
     applications = Application.objects.count()
     clocks = Clock.objects.count()
     print(f"database {name}: {applications:,} applications, {clocks:,} clocks")
-    for key, value in prepare().items():
+    for key, value in prepare(sweeps=args.sweeps).items():
         print(f"  prepare {key}: {ms(value) if isinstance(value, float) else value}")
     today = today_local()
     running = Clock.objects.filter(state="running").count()
