@@ -7,6 +7,7 @@ from api.views.supervision import (
     ComplianceView,
     DashboardView,
     OverdueView,
+    RectificationViewSet,
     SupervisionCaseViewSet,
     WarningViewSet,
 )
@@ -14,6 +15,7 @@ from api.views.supervision import (
 router = SimpleRouter()
 router.register("warnings", WarningViewSet, basename="supervision-warning")
 router.register("cases", SupervisionCaseViewSet, basename="supervision-case")
+router.register("rectifications", RectificationViewSet, basename="supervision-rectification")
 
 urlpatterns = [
     path("dashboard/", DashboardView.as_view(), name="supervision-dashboard"),

@@ -205,9 +205,10 @@ BAD_RATING_LEVELS = frozenset({RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSAT
 
 
 class NotificationKind(models.TextChoices):
-    """What an applicant is told about, in the inbox and by email."""
+    """What a person is told about, in the inbox and by email (an officer: a bad rating to rectify)."""
 
     STATUS = "status", _("Change of legal state")
     DOCUMENT = "document", _("Document issued")
     DEADLINE = "deadline", _("Deadline reminder")
     RECTIFICATION = "rectification", _("Follow-up of your rating")
+    BAD_RATING = "bad_rating", _("Bad rating to rectify")

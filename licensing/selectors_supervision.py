@@ -34,6 +34,7 @@ from licensing.models import (
     Clock,
     LicenceItem,
     Rating,
+    Rectification,
     SupervisionCase,
     SupervisionCaseStatus,
     SupervisionWarning,
@@ -53,6 +54,8 @@ __all__ = [
     "dashboard_level_counts",
     "dashboard_warnings",
     "overdue_clocks",
+    "rectifications_filtered",
+    "rectifications_visible_to",
     "supervision_cases_visible_to",
     "supervision_remit",
     "warnings_visible_to",
@@ -167,6 +170,45 @@ def warnings_visible_to(user) -> QuerySet[SupervisionWarning]:
     remit = supervision_remit(user)
     warnings = SupervisionWarning.objects.select_related("application", "agency", "officer", "application__item")
     return warnings.none() if remit is None else remit.filter(warnings)
+
+
+def rectifications_visible_to(user) -> QuerySet[Rectification]:
+    """Rectifications after bad ratings (好差评, law.md §4) that ``user`` may read: those in their
+    remit (supervisors, administrators), their own agency's (agency staff), none for anyone else."""
+    rows = Rectification.objects.select_related(
+        "application", "agency", "rating", "contacted_by", "rectified_by"
+    )
+    remit = supervision_remit(user)
+    if remit is not None:
+        return remit.filter(rows)
+    if user and user.is_authenticated and user.is_active and user.agency_id and any(
+        user.has_role(role) for role in STAFF_ROLES
+    ):
+        return rows.filter(agency_id=user.agency_id)
+    return rows.none()
+
+
+RECTIFICATION_STATUSES = ("open", "late", "done")
+"""``open``: not yet rectified; ``late``: contact or rectification past its due date and not done;
+``done``: rectified."""
+
+
+def rectifications_filtered(
+    rows: QuerySet[Rectification], *, today: date, status: str = "", agency: str = ""
+) -> QuerySet[Rectification]:
+    """``rows`` narrowed to a status of ``RECTIFICATION_STATUSES`` and an agency code (empty: no
+    filter), open ones first by their rectification deadline."""
+    filters = {
+        "open": Q(rectified_at__isnull=True),
+        "late": Q(rectified_at__isnull=True, rectify_due_on__lt=today)
+        | Q(contacted_at__isnull=True, contact_due_on__lt=today),
+        "done": Q(rectified_at__isnull=False),
+    }
+    if status in filters:
+        rows = rows.filter(filters[status])
+    if agency:
+        rows = rows.filter(agency__code=agency)
+    return rows.order_by(F("rectified_at").asc(nulls_first=True), "rectify_due_on", "pk")
 
 
 # --- scope of a dashboard -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ serializers for the two acts on a case (style.md 4)."""
 
 from rest_framework import serializers
 
-from licensing.models import SupervisionCase, SupervisionWarning
+from licensing.models import Rectification, SupervisionCase, SupervisionWarning
 
 
 class LevelCountSerializer(serializers.Serializer):
@@ -102,6 +102,54 @@ class RespondInputSerializer(serializers.Serializer):
 
 class CloseInputSerializer(serializers.Serializer):
     conclusion = serializers.CharField(max_length=5000, help_text="The supervisor's conclusion (Art. 72).")
+
+
+class RectificationSerializer(serializers.ModelSerializer):
+    """A rectification after a bad rating (好差评): the rating, the two due dates (working days)
+    and the agency's follow-up, as the applicant sees it on their application."""
+
+    application = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rating = serializers.IntegerField(
+        source="rating.level", read_only=True, help_text="1 very satisfied … 5 very dissatisfied."
+    )
+    comment = serializers.CharField(source="rating.comment", read_only=True)
+    contacted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    rectified_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    contact_late = serializers.SerializerMethodField(help_text="Not contacted and past the contact due date.")
+    rectify_late = serializers.SerializerMethodField(help_text="Not rectified and past the rectification due date.")
+
+    class Meta:
+        model = Rectification
+        fields = [
+            "id",
+            "application",
+            "agency",
+            "rating",
+            "comment",
+            "opened_on",
+            "contact_due_on",
+            "rectify_due_on",
+            "contacted_at",
+            "contacted_by",
+            "contact_note",
+            "rectified_at",
+            "rectified_by",
+            "rectification_note",
+            "contact_late",
+            "rectify_late",
+        ]
+        read_only_fields = fields
+
+    def get_contact_late(self, row) -> bool:
+        return row.contacted_at is None and row.contact_due_on < self.context["today"]
+
+    def get_rectify_late(self, row) -> bool:
+        return row.rectified_at is None and row.rectify_due_on < self.context["today"]
+
+
+class NoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, help_text="What was done: the contact made, or what was rectified.")
 
 
 class RateSerializer(serializers.Serializer):

@@ -19,25 +19,31 @@ from api.serializers.supervision import (
     CloseInputSerializer,
     ComplianceSerializer,
     DashboardSerializer,
+    NoteInputSerializer,
     OverdueSerializer,
+    RectificationSerializer,
     RespondInputSerializer,
     SupervisionCaseSerializer,
     WarningSerializer,
 )
-from licensing.choices import ClockKind
+from licensing.choices import STAFF_ROLES, ClockKind
 from licensing.models import SupervisionCase, SupervisionCaseStatus, WarningLevel
 from licensing.selectors_supervision import (
     DASHBOARD_CLOCKS,
+    RECTIFICATION_STATUSES,
     Scope,
     compliance_report,
     dashboard_level_counts,
     is_case_staff,
     overdue_clocks,
+    rectifications_filtered,
+    rectifications_visible_to,
     supervision_cases_visible_to,
     supervision_remit,
     today_local,
     warnings_visible_to,
 )
+from licensing.services.portal import rectification_complete, rectification_contact
 from licensing.services.supervision import supervision_case_close, supervision_case_respond
 from licensing.supervision_forms import ComplianceForm, ScopeForm
 
@@ -179,6 +185,70 @@ class SupervisionCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         data.is_valid(raise_exception=True)
         case = supervision_case_close(case=case, actor=request.user, conclusion=data.validated_data["conclusion"])
         return Response(SupervisionCaseSerializer(case).data)
+
+
+class CanReadRectifications(BasePermission):
+    """Supervisors and administrators (their remit) and agency officers (their own agency)."""
+
+    message = "Only supervisors, administrators and agency officers may read rectifications."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return supervision_remit(user) is not None or bool(
+            user.is_active and user.agency_id and any(user.has_role(role) for role in STAFF_ROLES)
+        )
+
+
+class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Rectifications after bad ratings (好差评, law.md §4): supervisors read their remit's, an
+    agency's officers their own agency's. ``contact`` and ``rectify`` are the agency's acts
+    (clerk, examiner or head of the agency); a supervisor who tries gets 403. Filters:
+    ``?status=open|late|done`` and ``?agency=<code>``."""
+
+    permission_classes = [IsAuthenticated, CanReadRectifications]
+    serializer_class = RectificationSerializer
+    filter_backends: list = []
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": today_local()}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=list(RECTIFICATION_STATUSES)),
+            OpenApiParameter("agency", OpenApiTypes.STR, description="Agency code."),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        rows = rectifications_visible_to(self.request.user)
+        status = agency = ""
+        if self.action == "list":
+            status = self.request.query_params.get("status", "")
+            if status and status not in RECTIFICATION_STATUSES:
+                raise ValidationError({"status": [", ".join(RECTIFICATION_STATUSES)]})
+            agency = self.request.query_params.get("agency", "").strip()
+        return rectifications_filtered(rows, today=today_local(), status=status, agency=agency)
+
+    def _act(self, request, service):
+        rectification = self.get_object()
+        data = NoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rectification = service(rectification=rectification, actor=request.user, note=data.validated_data["note"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=rectification.pk)).data)
+
+    @extend_schema(request=NoteInputSerializer, responses=RectificationSerializer)
+    @action(detail=True, methods=["post"])
+    def contact(self, request, pk=None):
+        """Record that the agency contacted the applicant (within the contact due date)."""
+        return self._act(request, rectification_contact)
+
+    @extend_schema(request=NoteInputSerializer, responses=RectificationSerializer)
+    @action(detail=True, methods=["post"])
+    def rectify(self, request, pk=None):
+        """Record what the agency rectified (after the contact)."""
+        return self._act(request, rectification_complete)
 
 
 class ComplianceView(APIView):

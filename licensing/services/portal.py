@@ -19,6 +19,7 @@ from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from licensing.choices import (
 )
 from licensing.errors import DomainError, InvalidTransition, NotAllowed
 from licensing.models import (
+    ActionLogEntry,
     AgentAuthorisation,
     ApplicantProfile,
     Application,
@@ -556,6 +558,7 @@ def rating_submit(*, application: Application, actor: User, level: int, comment:
                 calendar_version=cal.version,
             )
             changes["rectify_due_on"] = [None, rectification.rectify_due_on]
+            _notify_agency_of_bad_rating(rectification, rating)
         audit_record(
             actor=actor,
             action="rate",
@@ -565,6 +568,46 @@ def rating_submit(*, application: Application, actor: User, level: int, comment:
             role=Role.APPLICANT,
         )
     return rating
+
+
+def _notify_agency_of_bad_rating(rectification: Rectification, rating: Rating) -> None:
+    """Tell the agency it owes a follow-up: its head and every officer of the agency who acted on
+    the application, each in the inbox and by email, in the rating's transaction."""
+    from licensing.notifications import notify
+
+    application, agency = rectification.application, rectification.agency
+    actor_ids = set(
+        ActionLogEntry.objects.filter(application=application, agency=agency, actor__isnull=False).values_list(
+            "actor_id", flat=True
+        )
+    )
+    if agency.head_id:
+        actor_ids.add(agency.head_id)
+    link = reverse("portal:rectification", args=[rectification.pk])
+    body = _(
+        "The applicant rated application %(number)s as %(level)s. Contact them by %(contact)s and rectify by "
+        "%(rectify)s (working days), then record both on the rectification page: %(link)s"
+    ) % {
+        "number": application.number,
+        "level": RatingLevel(rating.level).label,
+        "contact": rectification.contact_due_on.isoformat(),
+        "rectify": rectification.rectify_due_on.isoformat(),
+        "link": f"{settings.PUBLIC_BASE_URL}{link}",
+    }
+    if rating.comment:
+        body += "\n\n" + _("Their comment:") + " " + rating.comment
+    officers = User.objects.filter(pk__in=actor_ids, is_active=True, agency_id=agency.pk).order_by("pk")
+    for officer in officers:
+        notify(
+            key=f"bad-rating:{rectification.pk}:{officer.pk}",
+            recipient=officer,
+            kind=NotificationKind.BAD_RATING,
+            subject=_("Bad rating on application %(number)s: rectify by %(date)s")
+            % {"number": application.number, "date": rectification.rectify_due_on.isoformat()},
+            body=body,
+            application=application,
+            link=link,
+        )
 
 
 def _require_rectifier(actor: User, rectification: Rectification) -> str:

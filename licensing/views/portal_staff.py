@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from licensing.choices import STAFF_ROLES, Role
+from licensing.choices import STAFF_ROLES
 from licensing.errors import DomainError
-from licensing.models import Application, Rectification
+from licensing.models import Application
 from licensing.portal_forms import NoteForm
+from licensing.selectors_supervision import rectifications_visible_to
 from licensing.services import portal as svc
 from licensing.services.clocks import local_date
 from licensing.views.portal import form_errors
@@ -27,14 +28,8 @@ def _staff(user) -> bool:
 
 
 def _rectifications_for(user):
-    rows = Rectification.objects.select_related("application", "rating", "agency").order_by(
-        "rectified_at", "rectify_due_on", "pk"
-    )
-    if user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMINISTRATOR):
-        return rows
-    if user.agency_id:
-        return rows.filter(agency_id=user.agency_id)
-    return rows.none()
+    """The agency's own rectifications for its officers; a supervisor's remit (not every agency)."""
+    return rectifications_visible_to(user).order_by("rectified_at", "rectify_due_on", "pk")
 
 
 @login_required

@@ -23,7 +23,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -48,6 +48,7 @@ from licensing.selectors_supervision import (
     dashboard_warnings,
     is_case_staff,
     overdue_clocks,
+    rectifications_filtered,
     supervision_cases_visible_to,
     supervision_remit,
     today_local,
@@ -400,22 +401,16 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     ``?status=open|late|done`` and ``?agency=``."""
     remit = require_remit(request)
     today = today_local()
-    rows = remit.filter(
-        Rectification.objects.select_related("application", "agency", "rating", "contacted_by", "rectified_by")
-    )
     status = request.GET.get("status", "")
-    filters = {
-        "open": Q(rectified_at__isnull=True),
-        "late": Q(rectified_at__isnull=True, rectify_due_on__lt=today)
-        | Q(contacted_at__isnull=True, contact_due_on__lt=today),
-        "done": Q(rectified_at__isnull=False),
-    }
-    if status in filters:
-        rows = rows.filter(filters[status])
     agency = request.GET.get("agency", "").strip()
-    if agency:
-        rows = rows.filter(agency__code=agency)
-    rows = rows.order_by(F("rectified_at").asc(nulls_first=True), "rectify_due_on", "pk")
+    rows = rectifications_filtered(
+        remit.filter(
+            Rectification.objects.select_related("application", "agency", "rating", "contacted_by", "rectified_by")
+        ),
+        today=today,
+        status=status,
+        agency=agency,
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page:
         row.contact_late = row.contacted_at is None and row.contact_due_on < today

@@ -125,3 +125,65 @@ class TestCases:
         schema = api().get("/api/v1/schema/", HTTP_ACCEPT="application/json").content.decode()
         for path in ("/api/v1/supervision/dashboard/", "/api/v1/supervision/cases/{id}/respond/"):
             assert path in schema
+
+
+class TestRectifications:
+    """/api/v1/supervision/rectifications/: bad-rating rectifications (好差评, law.md §4) with their
+    working-day deadlines; supervisors read their remit, the agency's officers read and act."""
+
+    @pytest.fixture
+    def open_rectifications(self, world):
+        from licensing.choices import RatingLevel
+        from licensing.models import Rating, Rectification
+        from tests.supervision_helpers import accepted_case
+
+        made = {}
+        for name, item in (("city", world.item), ("other", world.other_item)):
+            application = accepted_case(item, date(2025, 2, 10))
+            rating = Rating.objects.create(
+                application=application, rater=application.applicant, level=RatingLevel.DISSATISFIED, comment="Slow."
+            )
+            made[name] = Rectification.objects.create(
+                rating=rating, application=application, agency=item.agency, opened_on=date(2025, 3, 12),
+                contact_due_on=date(2025, 3, 13), rectify_due_on=date(2025, 4, 2),
+            )
+        return made
+
+    def test_supervisor_reads_only_the_remit_with_deadlines_and_lateness(self, world, open_rectifications):
+        body = api(world.supervisor).get(BASE + "/rectifications/").json()
+        (row,) = body["results"]
+        assert row["application"] == open_rectifications["city"].application.number
+        assert (row["contact_due_on"], row["rectify_due_on"]) == ("2025-03-13", "2025-04-02")
+        assert row["contact_late"] is True and row["rectify_late"] is False and row["rating"] == 4
+        assert api(world.chief).get(BASE + "/rectifications/").json()["count"] == 2
+        assert api(world.chief).get(BASE + "/rectifications/", {"status": "done"}).json()["count"] == 0
+        assert api(world.chief).get(BASE + "/rectifications/", {"agency": "sv-other"}).json()["count"] == 1
+        bad = api(world.chief).get(BASE + "/rectifications/", {"status": "someday"})
+        assert bad.status_code == 400 and "status" in bad.json()["error"]["fields"]
+
+    def test_officers_read_their_agency_and_applicants_nothing(self, world, open_rectifications, applicant):
+        body = api(world.clerk).get(BASE + "/rectifications/").json()
+        assert [r["agency"] for r in body["results"]] == ["sv-city"]
+        other = open_rectifications["other"].pk
+        assert api(world.clerk).get(f"{BASE}/rectifications/{other}/").status_code == 404
+        assert api(applicant).get(BASE + "/rectifications/").status_code == 403
+
+    def test_the_agency_contacts_then_rectifies_and_the_supervisor_cannot(self, world, open_rectifications):
+        from licensing.models import ActionLogEntry
+
+        pk = open_rectifications["city"].pk
+        refused = api(world.supervisor).post(f"{BASE}/rectifications/{pk}/contact/", {"note": "I called."})
+        assert refused.status_code == 403
+        too_early = api(world.head).post(f"{BASE}/rectifications/{pk}/rectify/", {"note": "Fixed."})
+        assert too_early.status_code in (400, 409) and too_early.json()["error"]["message"]
+        empty = api(world.clerk).post(f"{BASE}/rectifications/{pk}/contact/", {"note": ""})
+        assert empty.status_code == 400 and "note" in empty.json()["error"]["fields"]
+        contacted = api(world.clerk).post(f"{BASE}/rectifications/{pk}/contact/", {"note": "Called the applicant."})
+        assert contacted.status_code == 200 and contacted.json()["contacted_by"] == "sv-clerk"
+        done = api(world.head).post(f"{BASE}/rectifications/{pk}/rectify/", {"note": "Counter hours extended."})
+        assert done.status_code == 200
+        assert done.json()["rectification_note"] == "Counter hours extended." and done.json()["rectify_late"] is False
+        actions = ActionLogEntry.objects.filter(application=open_rectifications["city"].application)
+        assert list(actions.values_list("action", flat=True)) == ["rectification_contact", "rectification_complete"]
+        outsider = api(world.outsider).post(f"{BASE}/rectifications/{pk}/contact/", {"note": "x"})
+        assert outsider.status_code == 404

@@ -14,9 +14,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from licensing.choices import ApplicationStatus as S
-from licensing.choices import ClockKind, DecisionKind, RatingLevel, Role
+from licensing.choices import ClockKind, DecisionKind, NotificationKind, RatingLevel, Role
 from licensing.errors import DomainError, InvalidTransition, NotAllowed
-from licensing.models import ActionLogEntry, Application, Clock, Declaration, Material, Rating, Rectification
+from licensing.models import (
+    ActionLogEntry,
+    Application,
+    Clock,
+    Declaration,
+    Material,
+    Notification,
+    Rating,
+    Rectification,
+)
 from licensing.rules.identifiers import is_valid_credit_code, is_valid_id_number
 from licensing.services import applications as procedure
 from licensing.services import portal as svc
@@ -360,6 +369,30 @@ class TestRating:
         assert rectification.contact_due_on == date(2025, 1, 26)  # the make-up working day (调休)
         assert rectification.rectify_due_on > rectification.contact_due_on
         assert ActionLogEntry.objects.filter(application=decided, action="rate").exists()
+
+    def test_bad_rating_tells_the_head_and_the_officers_who_handled_the_case(
+        self, received, clerk, examiner, head, portal_applicant, other_agency
+    ):
+        received.agency.head = head
+        received.agency.save()
+        bystander = StaffFactory(username="bystander", agency=received.agency, roles=[Role.CLERK])
+        elsewhere = StaffFactory(username="elsewhere", agency=other_agency, roles=[Role.HEAD])
+        decided = decide(received, clerk, examiner, head, DecisionKind.DENIAL)
+        rating = svc.rating_submit(
+            application=decided, actor=portal_applicant, level=RatingLevel.VERY_DISSATISFIED, comment="Rude."
+        )
+        told = {n.recipient.username: n for n in Notification.objects.filter(kind=NotificationKind.BAD_RATING)}
+        assert set(told) == {"clerk", "examiner", "head"}
+        assert not bystander.notifications.exists() and not elsewhere.notifications.exists()
+        message = told["clerk"]
+        assert rating.rectification.rectify_due_on.isoformat() in message.subject
+        assert "Rude." in message.body and rating.rectification.contact_due_on.isoformat() in message.body
+        assert message.link == f"/staff/rectifications/{rating.rectification.pk}/"
+
+    def test_good_rating_tells_the_agency_nothing(self, received, clerk, examiner, head, portal_applicant):
+        decided = decide(received, clerk, examiner, head)
+        svc.rating_submit(application=decided, actor=portal_applicant, level=RatingLevel.BASICALLY_SATISFIED)
+        assert not Notification.objects.filter(kind=NotificationKind.BAD_RATING).exists()
 
     @override_settings(XUKE_RECTIFY_CONTACT_DAYS=2, XUKE_RECTIFY_DAYS=5)
     def test_rectification_limits_are_configurable(self, received, clerk, examiner, head, portal_applicant):
