@@ -99,6 +99,21 @@ def env_timezone(name: str, default: str) -> str:
     return value
 
 
+def env_cache(name: str, default: str) -> dict:
+    """Parse ``CACHE_URL`` into the default cache: ``locmem://`` (one process: development, tests)
+    or ``redis://host:6379/0`` / ``rediss://…`` (shared by every worker and host: the rate limits
+    of the public pages count per client across the whole web tier)."""
+    raw = os.environ.get(name) or default
+    parts = urlsplit(raw)
+    if parts.scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if parts.scheme in ("redis", "rediss"):
+        if not parts.hostname:
+            raise ImproperlyConfigured(f"{name} needs a host, as in redis://127.0.0.1:6379/0.")
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw, "KEY_PREFIX": "xuke"}
+    raise ImproperlyConfigured(f"{name} must start with locmem://, redis:// or rediss://; got {raw!r}.")
+
+
 EMAIL_SCHEMES = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",

@@ -1,7 +1,7 @@
 """Xuke settings: one module, every value from the environment (see ``config/env.py``).
 
 Variables (all optional for a local run; production must set SECRET_KEY, DEBUG=0, ALLOWED_HOSTS):
-DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, EMAIL_URL,
+DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, CACHE_URL, EMAIL_URL,
 DEFAULT_FROM_EMAIL, TIME_ZONE, LANGUAGE_CODE, MEDIA_ROOT, STATIC_ROOT, SECURE_SSL_REDIRECT,
 SECURE_HSTS_SECONDS, PUBLIC_BASE_URL, LOG_LEVEL.
 """
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from config.env import (
     env_bool,
     env_database,
+    env_cache,
     env_email,
     env_int,
     env_list,
@@ -173,7 +174,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": env_cache("CACHE_URL", "locmem://")}
 
 # Security: secure by default whenever DEBUG is off.
 SESSION_COOKIE_SECURE = not DEBUG

@@ -35,6 +35,7 @@ def run_check(env: dict, *args: str) -> subprocess.CompletedProcess:
         ("DATABASE_URL", "not a url"),
         ("TIME_ZONE", "Mars/Olympus"),
         ("EMAIL_URL", "pigeon://coop"),
+        ("CACHE_URL", "memcached://cache:11211"),
         ("SECURE_HSTS_SECONDS", "a year"),
         ("ALLOWED_HOSTS", " , "),
     ],
@@ -79,3 +80,32 @@ def test_email_url_configures_smtp():
     assert conf["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
     assert (conf["EMAIL_HOST"], conf["EMAIL_PORT"], conf["EMAIL_HOST_PASSWORD"]) == ("mail.example.org", 587, "p@ss")
     assert conf["EMAIL_USE_TLS"] is True
+
+
+def test_cache_url_redis_is_one_cache_for_every_worker():
+    """With CACHE_URL=redis://…, what one process counts (a client's public lookups, for the rate
+    limit) another sees: two separate cache objects stand for two gunicorn workers."""
+    import socket
+    import uuid
+
+    from django.core.cache.backends.redis import RedisCache
+
+    from config.env import env_cache
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("No Redis on 127.0.0.1:6379 to test CACHE_URL=redis:// against.")
+    os.environ["XUKE_TEST_CACHE_URL"] = "redis://127.0.0.1:6379/0"
+    try:
+        conf = env_cache("XUKE_TEST_CACHE_URL", "locmem://")
+    finally:
+        del os.environ["XUKE_TEST_CACHE_URL"]
+    assert conf["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    params = {k: v for k, v in conf.items() if k not in ("BACKEND", "LOCATION")}
+    first, second = RedisCache(conf["LOCATION"], params), RedisCache(conf["LOCATION"], params)
+    key = f"test-{uuid.uuid4().hex}"
+    first.set(key, 1, 30)
+    first.incr(key)
+    assert second.get(key) == 2
+    second.delete(key)
