@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from config.env import (
     env_bool,
-    env_database,
     env_cache,
+    env_database,
     env_email,
     env_int,
     env_list,
@@ -86,6 +86,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["licensing.templatetags.dates"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
