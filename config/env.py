@@ -87,6 +87,13 @@ def env_database(name: str, default: str) -> dict:
         name = str(config.get("NAME") or "")
         if name and name != ":memory:" and not name.startswith("file:"):
             os.makedirs(os.path.dirname(os.path.abspath(name)), exist_ok=True)
+    else:
+        # Queries stay bound on the client (Django's default), so nothing changes for them; the
+        # few hot statements that ask for server-side binding (the public status lookup) are
+        # prepared by psycopg after five runs on a connection and no longer planned on each
+        # request. Behind a pooler in transaction mode, that needs PgBouncer 1.21 or later with
+        # max_prepared_statements set (docs/deployment.md).
+        config.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
     return config
 
 
