@@ -199,6 +199,30 @@ class Licence(models.Model):
         return self.number
 
 
+class DocumentQuerySet(models.QuerySet):
+    """Refuses bulk changes and deletes, like ``Document.save`` and ``Document.delete`` do for one
+    document: what was served stays as it was served."""
+
+    def _refuse(self, what: str):
+        from licensing.documents import DocumentImmutable
+
+        raise DocumentImmutable(f"Issued documents cannot be {what}; issue a new version instead.")
+
+    def update(self, **kwargs):
+        self._refuse("changed")
+
+    update.alters_data = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        self._refuse("changed")
+
+    def delete(self):
+        self._refuse("deleted")
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
 class Document(models.Model):
     """A document served in writing with the organ's seal and date (law.md §5), stored as a
     PDF. Its content is fixed once issued: re-issuing creates a new version."""
@@ -214,6 +238,8 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     history = HistoricalRecords()
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["application", "issued_at", "pk"]

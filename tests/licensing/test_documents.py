@@ -438,6 +438,19 @@ class TestFixedOnceIssued:
         document.refresh_from_db()
         assert (document.file.name, document.sha256, document.title) == original
 
+    def test_documents_cannot_be_changed_or_deleted_in_bulk(self, case):
+        document, _ = issue(case, DocumentKind.WITHDRAWAL_NOTICE, CONTEXTS[DocumentKind.WITHDRAWAL_NOTICE])
+        documents = Document.objects.filter(application=document.application)
+        with pytest.raises(DocumentImmutable):
+            documents.update(title="Altered")
+        with pytest.raises(DocumentImmutable):
+            documents.delete()
+        document.title = "Altered"
+        with pytest.raises(DocumentImmutable):
+            Document.objects.bulk_update([document], ["title"])
+        document.refresh_from_db()
+        assert document.title != "Altered" and documents.count() == 1
+
     def test_the_organ_number_and_date_cannot_be_overridden(self, case):
         context = {
             **CONTEXTS[DocumentKind.WITHDRAWAL_NOTICE],
