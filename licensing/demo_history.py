@@ -22,8 +22,9 @@ from django.db import transaction
 from licensing.choices import ApplicationStatus as S
 from licensing.choices import DecisionKind, PauseReason, Role
 from licensing.errors import DomainError
-from licensing.models import Application, LicenceItem, User
+from licensing.models import Application, LicenceItem, Rectification, User
 from licensing.services import applications as svc
+from licensing.services import portal
 from licensing.services.applications import DecisionDraft, SupplementItem
 
 DAYS_BACK = 50
@@ -46,8 +47,8 @@ class Simulation:
         self.neglected: set[int] = set()
         self.acted = 0
 
-    def run(self, today: date) -> int:
-        start = today - timedelta(days=DAYS_BACK)
+    def run(self, today: date, *, days: int = DAYS_BACK) -> int:
+        start = today - timedelta(days=days)
         day = start
         while day <= today:
             hour = 9 if day < today else 8
@@ -72,6 +73,33 @@ class Simulation:
                     self.step(application, day)
             except DomainError:
                 continue
+        self.rate_and_follow_up()
+
+    def rate_and_follow_up(self) -> None:
+        """Some applicants rate the service once decided (好差评), a few badly; the agency contacts
+        them and rectifies, not always in time (law.md §4)."""
+        for a in Application.objects.filter(status__in=portal.DECIDED_STATES, rating__isnull=True):
+            if self.rng.random() < 0.5:
+                continue
+            level = self.rng.choices([1, 2, 3, 4, 5], weights=[55, 25, 8, 7, 5])[0]
+            comment = "窗口人员态度冷淡，等待时间过长。" if level >= 4 else ""
+            with transaction.atomic():
+                portal.rating_submit(application=a, actor=a.applicant, level=level, comment=comment)
+        for rectification in Rectification.objects.filter(rectified_at__isnull=True).select_related("application"):
+            a = rectification.application
+            if a.pk in self.neglected or self.rng.random() < 0.4:
+                continue
+            with transaction.atomic():
+                if rectification.contacted_at is None:
+                    portal.rectification_contact(
+                        rectification=rectification, actor=self.pick(a, Role.CLERK),
+                        note="已电话联系申请人，了解不满意的原因并致歉。",
+                    )
+                elif self.rng.random() < 0.3:
+                    portal.rectification_complete(
+                        rectification=rectification, actor=self.pick(a, Role.HEAD),
+                        note="已调整窗口排班，增设取号提醒；整改情况已告知申请人。",
+                    )
 
     def file(self, day: date) -> None:
         item = self.rng.choice(self.items)
