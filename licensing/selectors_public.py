@@ -392,6 +392,11 @@ class PublicApplication:
     def promised_clock(self) -> PublicClock | None:
         return self.clocks.get(ClockKind.C2_PROMISED)
 
+    @property
+    def decision_clocks(self) -> list[PublicClock]:
+        """The statutory decision clock, then the promised one (承诺时限), those that exist."""
+        return [c for c in (self.statutory_clock, self.promised_clock) if c is not None]
+
 
 CLOCK_ORDER = [ClockKind.C1, ClockKind.C2, ClockKind.C2_PROMISED, ClockKind.C8, ClockKind.C6]
 
