@@ -201,7 +201,7 @@ class CanReadRectifications(BasePermission):
 
 class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Rectifications after bad ratings (好差评, law.md §4): supervisors read their remit's, an
-    agency's officers their own agency's. ``contact`` and ``rectify`` are the agency's acts
+    agency's officers their own agency's. ``contact`` and ``complete`` are the agency's acts
     (clerk, examiner or head of the agency); a supervisor who tries gets 403. Filters:
     ``?status=open|late|done`` and ``?agency=<code>``."""
 
@@ -246,8 +246,8 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     @extend_schema(request=NoteInputSerializer, responses=RectificationSerializer)
     @action(detail=True, methods=["post"])
-    def rectify(self, request, pk=None):
-        """Record what the agency rectified (after the contact)."""
+    def complete(self, request, pk=None):
+        """Record what the agency rectified (after the contact): the rectification is complete."""
         return self._act(request, rectification_complete)
 
 

@@ -586,7 +586,7 @@ def _notify_agency_of_bad_rating(rectification: Rectification, rating: Rating) -
     link = reverse("portal:rectification", args=[rectification.pk])
     body = _(
         "The applicant rated application %(number)s as %(level)s. Contact them by %(contact)s and rectify by "
-        "%(rectify)s (working days), then record both on the rectification page: %(link)s"
+        "%(rectify)s (both counted in working days), then record each on the rectification page: %(link)s"
     ) % {
         "number": application.number,
         "level": RatingLevel(rating.level).label,

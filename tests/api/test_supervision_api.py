@@ -174,13 +174,13 @@ class TestRectifications:
         pk = open_rectifications["city"].pk
         refused = api(world.supervisor).post(f"{BASE}/rectifications/{pk}/contact/", {"note": "I called."})
         assert refused.status_code == 403
-        too_early = api(world.head).post(f"{BASE}/rectifications/{pk}/rectify/", {"note": "Fixed."})
+        too_early = api(world.head).post(f"{BASE}/rectifications/{pk}/complete/", {"note": "Fixed."})
         assert too_early.status_code in (400, 409) and too_early.json()["error"]["message"]
         empty = api(world.clerk).post(f"{BASE}/rectifications/{pk}/contact/", {"note": ""})
         assert empty.status_code == 400 and "note" in empty.json()["error"]["fields"]
         contacted = api(world.clerk).post(f"{BASE}/rectifications/{pk}/contact/", {"note": "Called the applicant."})
         assert contacted.status_code == 200 and contacted.json()["contacted_by"] == "sv-clerk"
-        done = api(world.head).post(f"{BASE}/rectifications/{pk}/rectify/", {"note": "Counter hours extended."})
+        done = api(world.head).post(f"{BASE}/rectifications/{pk}/complete/", {"note": "Counter hours extended."})
         assert done.status_code == 200
         assert done.json()["rectification_note"] == "Counter hours extended." and done.json()["rectify_late"] is False
         actions = ActionLogEntry.objects.filter(application=open_rectifications["city"].application)
