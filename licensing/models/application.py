@@ -152,6 +152,11 @@ class Clock(models.Model):
                 name="clock_running_kind",
             ),
             models.Index(fields=["due_on", "id"], condition=Q(state=ClockState.RUNNING), name="clock_running_due"),
+            # Compliance records and the weekly statistics: the outcomes of the clocks due in a
+            # period, read from the index alone.
+            models.Index(
+                fields=["due_on"], include=["kind", "state", "stopped_on", "application"], name="clock_due_outcome"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -363,6 +363,28 @@ class TestComplianceFigure:
         assert [o.clock.application for o in report.overdue] == [cases["c"]]
         assert report.overdue[0].working_days_late == 6  # 03-13 … 03-20
 
+    def test_an_agency_sums_its_officers_and_the_unassigned(self, world):
+        """Two examiners of the city and a case nobody examines yet: each officer answers for their
+        own clocks, the agency for all three (the window's C1 counts for the agency only)."""
+        hand_made(world)
+        second = StaffFactory(username="sv-examiner-2", agency=world.city, roles=[Role.EXAMINER])
+        for examiner, due, stopped in ((second, date(2025, 3, 6), date(2025, 3, 4)), (None, date(2025, 3, 7), None)):
+            application = accepted_case(world.item, date(2025, 2, 10), examiner=examiner)
+            Clock.objects.filter(application=application, kind=ClockKind.C2).update(
+                due_on=due, stopped_on=stopped, state=ClockState.STOPPED if stopped else ClockState.RUNNING
+            )
+        report = compliance_report(
+            remit=supervision_remit(world.chief), start=date(2025, 3, 1), end=date(2025, 3, 31),
+            today=date(2025, 3, 20),
+        )
+        city = {row.code: row for row in report.agencies}["sv-city"]
+        assert (city.clocks["C2"].met, city.clocks["C2"].missed, city.overdue_now) == (2, 3, 2)
+        officers = {row.code: row for row in report.officers}
+        first, other = officers["sv-examiner"], officers["sv-examiner-2"]
+        assert (first.clocks["C2"].met, first.clocks["C2"].missed, first.overdue_now) == (1, 2, 1)
+        assert (other.clocks["C2"].met, other.clocks["C2"].missed, other.overdue_now) == (1, 0, 0)
+        assert "C1" not in first.clocks and "C1" not in other.clocks
+
     def test_february_counts_the_district_miss(self, world):
         hand_made(world)
         report = compliance_report(
