@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint migrate demo sweep worker bench clean
+.PHONY: run test install lint migrate demo sweep worker bench messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -43,6 +43,13 @@ test: install lint
 
 bench: install
 	$(BIN)/python bench/bench_working_days.py
+
+# After changing user-facing text: collect the messages into the Chinese catalogue (existing
+# translations are kept), translate the new ones in locale/zh_Hans/LC_MESSAGES/django.po, then
+# run this again to compile it (django.mo is committed; a test checks it is current).
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*' --ignore 'var/*'
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

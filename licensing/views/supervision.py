@@ -94,7 +94,8 @@ def _charts(weeks) -> dict:
         title=_("On-time rate per week"),
         labels=labels,
         series=((_("All clocks"), percent), (_("Decision (C2)"), c2)),
-        y_label=_("% on time"),
+        # xgettext:no-python-format
+        y_label=_("On-time rate (%)"),
         percent=True,
         salt="on-time",
     )

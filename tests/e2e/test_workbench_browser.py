@@ -68,7 +68,7 @@ def sign_in(browser, base: str, user):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", TEST_PASSWORD)
     with page.expect_navigation():
-        page.locator("form button[type=submit], form input[type=submit]").last.click()
+        page.locator("main form").locator("button[type=submit], input[type=submit]").last.click()
     return context, page
 
 
