@@ -6,7 +6,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the footer's language switch
     path("api/v1/", include("api.urls")),
     path("staff/", include("licensing.urls_staff")),
     path("supervision/", include("licensing.urls_supervision")),

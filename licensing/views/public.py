@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from licensing import selectors
@@ -51,3 +53,32 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     except LicenceItem.DoesNotExist:
         raise Http404("No published licence item with this code.") from None
     return render(request, "public/item_detail.html", {"item": item})
+
+
+@require_GET
+def language(request: HttpRequest, code: str) -> HttpResponse:
+    """Switch the interface language (``LANGUAGES``: English, 简体中文) and go back to ``next``.
+
+    A plain link in every page's footer, so that the public pages carry no form and set no
+    cookie until someone asks for another language; choosing a language changes nothing but
+    the reader's own display, so it needs no CSRF protection (unlike Django's ``set_language``,
+    which is a POST)."""
+    codes = {lang for lang, _name in settings.LANGUAGES}
+    if code not in codes:
+        raise Http404("No such language.")
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from django.core.cache import cache
@@ -85,11 +86,20 @@ class TestChinesePages:
         assert '<html lang="en">' in english and "Track an application" in english
 
     def test_the_footer_switch_changes_the_language_and_returns_to_the_page(self, client):
-        page = client.get(reverse("public:register")).content.decode()
-        assert 'name="language"' in page and 'value="zh-hans"' in page
-        response = client.post(reverse("set_language"), {"language": CHINESE, "next": reverse("public:register")})
-        assert response.status_code == 302 and response["Location"] == reverse("public:register")
-        assert zh("Register of licences") in client.get(reverse("public:register")).content.decode()
+        register = reverse("public:register") + "?q=食品"
+        page = client.get(register).content.decode()
+        switch = reverse("public:language", args=[CHINESE])
+        assert f'href="{switch}?next=/register/%3Fq%3D' in page
+        response = client.get(switch, {"next": register})
+        assert response.status_code == 302 and unquote(response["Location"]) == register
+        assert zh("Register of licences") in client.get(register).content.decode()
+        back = client.get(reverse("public:language", args=["en"]), {"next": register})
+        assert "Register of licences" in client.get(back["Location"]).content.decode()
+
+    def test_the_switch_refuses_unknown_languages_and_foreign_redirects(self, client):
+        assert client.get(reverse("public:language", args=["fr"])).status_code == 404
+        response = client.get(reverse("public:language", args=[CHINESE]), {"next": "https://evil.example/"})
+        assert response.status_code == 302 and response["Location"] == "/"
 
     def test_every_public_page_renders_in_chinese_for_every_state(self, client):
         world = build_public_world()
