@@ -23,7 +23,8 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --no-history
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	@set -m; trap 'kill 0' EXIT INT TERM; \
+	@# One process group for the server and its helpers: Ctrl-C, or a TERM to the group, stops them all.
+	@trap 'kill 0' EXIT INT TERM; \
 	( $(BIN)/python manage.py load_demo --history-only > var/demo.log 2>&1; \
 	  $(BIN)/python manage.py sweep --loop 60 > var/sweep.log 2>&1 ) & \
 	$(BIN)/python manage.py db_worker > var/worker.log 2>&1 & \
