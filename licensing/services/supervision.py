@@ -26,6 +26,7 @@ transaction (design.md principle 5), and its recipients are told through
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import date, datetime, timedelta
 
@@ -507,11 +508,9 @@ def supervision_weekly_stats(now: datetime, *, weeks: int = STATS_WEEKS) -> int:
     today = local_date(now)
     done = 0
     for monday, _last in weeks_ending(today, weeks):
-        try:
-            with transaction.atomic():
-                SupervisionStatWeek.objects.get_or_create(week=monday, defaults={"computed_on": NEVER})
-        except IntegrityError:
-            pass  # created at the same moment by another sweeper
+        # Another sweeper may create the week's row at the same moment: theirs is as good as ours.
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            SupervisionStatWeek.objects.get_or_create(week=monday, defaults={"computed_on": NEVER})
         with transaction.atomic():
             row = SupervisionStatWeek.objects.select_for_update(skip_locked=True).filter(week=monday).first()
             if row is None or not _stale(row, today, now):
