@@ -29,8 +29,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_bool("DEBUG", False)
 
 _DEV_SECRET = "insecure-development-key-only-for-DEBUG-1-never-in-production"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else None)
-if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
+# Without SECRET_KEY (and DEBUG=0) the settings still load, so that commands which sign nothing
+# run in a bare checkout; the web server refuses to start (config/wsgi.py), signing fails with
+# Django's own error and `check --deploy` fails (licensing/checks.py). A key that is set must be real.
+SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
+if not DEBUG and SECRET_KEY and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters when DEBUG=0.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])

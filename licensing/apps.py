@@ -10,6 +10,7 @@ class LicensingConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        import licensing.checks  # noqa: F401  the deploy check of SECRET_KEY
         import licensing.notifications  # noqa: F401  connects the applicant notifications, registers reminders
         import licensing.services.clocks  # noqa: F401  registers the recompute_stale_clocks deadline check
         import licensing.services.supervision  # noqa: F401  registers the e-supervision sweep checks

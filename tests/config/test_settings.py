@@ -10,12 +10,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_check(env: dict, *args: str) -> subprocess.CompletedProcess:
-    clean = {
+def bare_environment() -> dict:
+    """This process's environment without any of the project's settings."""
+    return {
         k: v
         for k, v in os.environ.items()
         if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")
     }
+
+
+def run_check(env: dict, *args: str) -> subprocess.CompletedProcess:
+    clean = bare_environment()
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", *args],
@@ -47,10 +52,29 @@ def test_bad_environment_value_is_refused_with_its_name(variable, value):
     assert variable in result.stderr
 
 
-def test_production_without_secret_key_is_refused():
-    result = run_check({"DEBUG": "0", "ALLOWED_HOSTS": "xuke.example.org"})
-    assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+def test_production_without_secret_key_fails_the_deploy_check_and_does_not_serve():
+    production = {"DEBUG": "0", "ALLOWED_HOSTS": "xuke.example.org"}
+    result = run_check(production, "--deploy")
+    assert result.returncode != 0 and "xuke.E001" in result.stderr and "SECRET_KEY" in result.stderr
+    served = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"], cwd=ROOT, env={**bare_environment(), **production},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert served.returncode != 0 and "ImproperlyConfigured" in served.stderr and "SECRET_KEY" in served.stderr
+
+
+def test_a_short_secret_key_is_refused_with_its_name():
+    result = run_check({"DEBUG": "0", "ALLOWED_HOSTS": "xuke.example.org", "SECRET_KEY": "too-short"})
+    assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr and "SECRET_KEY" in result.stderr
+
+
+def test_a_bare_checkout_checks_its_migrations_without_any_secret():
+    """makemigrations signs nothing: it runs with no environment at all (DEBUG off, no key)."""
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], cwd=ROOT, env=bare_environment(),
+        capture_output=True, text=True, timeout=120,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path):
