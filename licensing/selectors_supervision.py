@@ -27,7 +27,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from licensing.calendar import calendar_for_region
-from licensing.choices import BAD_RATING_LEVELS, STAFF_ROLES, ClockKind, ClockState, Role
+from licensing.choices import BAD_RATING_LEVELS, ClockKind, ClockState, Role
 from licensing.models import (
     Agency,
     Application,
@@ -149,20 +149,26 @@ def is_case_staff(user, agency_id: int) -> bool:
     )
 
 
-def supervision_cases_visible_to(user) -> QuerySet[SupervisionCase]:
-    """Supervision cases ``user`` may read: those in their remit (supervisors, administrators),
-    their own agency's (agency staff), none for anyone else."""
-    cases = SupervisionCase.objects.select_related(
-        "application", "application__item", "application__examiner", "agency", "warning", "responded_by", "closed_by"
-    )
+def remit_or_own_agency(user, rows: QuerySet) -> QuerySet:
+    """``rows`` (with an ``agency``) that ``user`` may read: those in their remit (supervisors,
+    administrators), their own agency's (its officers), none for anyone else."""
     remit = supervision_remit(user)
     if remit is not None:
-        return remit.filter(cases)
-    if user and user.is_authenticated and user.is_active and user.agency_id and any(
-        user.has_role(role) for role in STAFF_ROLES
-    ):
-        return cases.filter(agency_id=user.agency_id)
-    return cases.none()
+        return remit.filter(rows)
+    if user and user.is_authenticated and user.agency_id and is_case_staff(user, user.agency_id):
+        return rows.filter(agency_id=user.agency_id)
+    return rows.none()
+
+
+def supervision_cases_visible_to(user) -> QuerySet[SupervisionCase]:
+    """Supervision cases ``user`` may read (:func:`remit_or_own_agency`)."""
+    return remit_or_own_agency(
+        user,
+        SupervisionCase.objects.select_related(
+            "application", "application__item", "application__examiner", "agency", "warning", "responded_by",
+            "closed_by",
+        ),
+    )
 
 
 def warnings_visible_to(user) -> QuerySet[SupervisionWarning]:
@@ -173,19 +179,11 @@ def warnings_visible_to(user) -> QuerySet[SupervisionWarning]:
 
 
 def rectifications_visible_to(user) -> QuerySet[Rectification]:
-    """Rectifications after bad ratings (好差评, law.md §4) that ``user`` may read: those in their
-    remit (supervisors, administrators), their own agency's (agency staff), none for anyone else."""
-    rows = Rectification.objects.select_related(
-        "application", "agency", "rating", "contacted_by", "rectified_by"
+    """Rectifications after bad ratings (好差评, law.md §4) that ``user`` may read
+    (:func:`remit_or_own_agency`)."""
+    return remit_or_own_agency(
+        user, Rectification.objects.select_related("application", "agency", "rating", "contacted_by", "rectified_by")
     )
-    remit = supervision_remit(user)
-    if remit is not None:
-        return remit.filter(rows)
-    if user and user.is_authenticated and user.is_active and user.agency_id and any(
-        user.has_role(role) for role in STAFF_ROLES
-    ):
-        return rows.filter(agency_id=user.agency_id)
-    return rows.none()
 
 
 RECTIFICATION_STATUSES = ("open", "late", "done")

@@ -142,10 +142,10 @@ class RectificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_contact_late(self, row) -> bool:
-        return row.contacted_at is None and row.contact_due_on < self.context["today"]
+        return row.contact_late_on(self.context["today"])
 
     def get_rectify_late(self, row) -> bool:
-        return row.rectified_at is None and row.rectify_due_on < self.context["today"]
+        return row.rectify_late_on(self.context["today"])
 
 
 class NoteInputSerializer(serializers.Serializer):

@@ -26,7 +26,7 @@ from api.serializers.supervision import (
     SupervisionCaseSerializer,
     WarningSerializer,
 )
-from licensing.choices import STAFF_ROLES, ClockKind
+from licensing.choices import ClockKind
 from licensing.models import SupervisionCase, SupervisionCaseStatus, WarningLevel
 from licensing.selectors_supervision import (
     DASHBOARD_CLOCKS,
@@ -63,10 +63,11 @@ class HasSupervisoryRemit(BasePermission):
         return supervision_remit(request.user) is not None
 
 
-class CanReadCases(BasePermission):
-    """Supervisors and administrators, and the officers of an agency (their own agency's cases)."""
+class CanReadRemitOrOwnAgency(BasePermission):
+    """Supervisors and administrators (their remit), and the officers of an agency (their own
+    agency's records): supervision cases and rectifications."""
 
-    message = "Only supervisors and an agency's officers may read supervision cases."
+    message = "Only supervisors, administrators and an agency's officers may read these records."
 
     def has_permission(self, request, view):
         user = request.user
@@ -155,7 +156,7 @@ class SupervisionCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     """Supervision cases (督办): supervisors see their remit's, an agency's officers their own
     agency's. ``respond`` is the agency's act, ``close`` the supervisor's."""
 
-    permission_classes = [IsAuthenticated, CanReadCases]
+    permission_classes = [IsAuthenticated, CanReadRemitOrOwnAgency]
     serializer_class = SupervisionCaseSerializer
     filter_backends: list = []
 
@@ -187,25 +188,13 @@ class SupervisionCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         return Response(SupervisionCaseSerializer(case).data)
 
 
-class CanReadRectifications(BasePermission):
-    """Supervisors and administrators (their remit) and agency officers (their own agency)."""
-
-    message = "Only supervisors, administrators and agency officers may read rectifications."
-
-    def has_permission(self, request, view):
-        user = request.user
-        return supervision_remit(user) is not None or bool(
-            user.is_active and user.agency_id and any(user.has_role(role) for role in STAFF_ROLES)
-        )
-
-
 class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Rectifications after bad ratings (好差评, law.md §4): supervisors read their remit's, an
     agency's officers their own agency's. ``contact`` and ``complete`` are the agency's acts
     (clerk, examiner or head of the agency); a supervisor who tries gets 403. Filters:
     ``?status=open|late|done`` and ``?agency=<code>``."""
 
-    permission_classes = [IsAuthenticated, CanReadRectifications]
+    permission_classes = [IsAuthenticated, CanReadRemitOrOwnAgency]
     serializer_class = RectificationSerializer
     filter_backends: list = []
 

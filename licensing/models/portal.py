@@ -252,3 +252,12 @@ class Rectification(models.Model):
     @property
     def is_open(self) -> bool:
         return self.rectified_at is None
+
+    def contact_late_on(self, today) -> bool:
+        """Not contacted and past the contact due date on ``today`` (the ``late`` filter of
+        ``selectors_supervision.rectifications_filtered`` is the same rule in SQL)."""
+        return self.contacted_at is None and self.contact_due_on < today
+
+    def rectify_late_on(self, today) -> bool:
+        """Not rectified and past the rectification due date on ``today``."""
+        return self.rectified_at is None and self.rectify_due_on < today

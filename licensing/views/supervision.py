@@ -33,7 +33,6 @@ from licensing.choices import ClockKind, Role
 from licensing.errors import DomainError
 from licensing.models import (
     Application,
-    Rectification,
     SupervisionCase,
     SupervisionCaseStatus,
     SupervisionStatWeek,
@@ -49,6 +48,7 @@ from licensing.selectors_supervision import (
     is_case_staff,
     overdue_clocks,
     rectifications_filtered,
+    rectifications_visible_to,
     supervision_cases_visible_to,
     supervision_remit,
     today_local,
@@ -400,22 +400,16 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     """Every rectification a bad rating opened (好差评, law.md §4) in the remit, open ones first by
     their deadline, with the contact and rectification due dates and where each stands;
     ``?status=open|late|done`` and ``?agency=``."""
-    remit = require_remit(request)
+    require_remit(request)
     today = today_local()
     status = request.GET.get("status", "")
     agency = request.GET.get("agency", "").strip()
     rows = rectifications_filtered(
-        remit.filter(
-            Rectification.objects.select_related("application", "agency", "rating", "contacted_by", "rectified_by")
-        ),
-        today=today,
-        status=status,
-        agency=agency,
+        rectifications_visible_to(request.user), today=today, status=status, agency=agency
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page:
-        row.contact_late = row.contacted_at is None and row.contact_due_on < today
-        row.rectify_late = row.rectified_at is None and row.rectify_due_on < today
+        row.contact_late, row.rectify_late = row.contact_late_on(today), row.rectify_late_on(today)
     return render(
         request,
         "supervision/rectification_tasks.html",
