@@ -124,6 +124,37 @@ def _enqueue(notification_id: int, *, using: str, run_after: datetime | None = N
         transaction.on_commit(lambda: notification_deliver.enqueue(notification_id), using=using)
 
 
+def notify_each(
+    *,
+    key: str,
+    recipients,
+    kind: str,
+    subject: str,
+    body: str,
+    application: Application | None = None,
+    link: str = "",
+) -> int:
+    """:func:`notify` every person of ``recipients`` once (``None`` and repeats skipped), each
+    under ``key:<their id>``; returns how many messages were new."""
+    sent = 0
+    seen: set[int] = set()
+    for person in recipients:
+        if person is None or person.pk in seen:
+            continue
+        seen.add(person.pk)
+        if notify(
+            key=f"{key}:{person.pk}",
+            recipient=person,
+            kind=kind,
+            subject=subject,
+            body=body,
+            application=application,
+            link=link,
+        ):
+            sent += 1
+    return sent
+
+
 def owners(application: Application) -> list[User]:
     """Who hears about an application: the applicant and the agent filing for them."""
     people = [application.applicant]
@@ -138,19 +169,15 @@ def application_link(application: Application) -> str:
 
 def notify_owners(*, application: Application, key: str, kind: str, subject: str, body: str, link: str = "") -> int:
     link = link or application_link(application)
-    sent = 0
-    for person in owners(application):
-        if notify(
-            key=f"{key}:{person.pk}",
-            recipient=person,
-            kind=kind,
-            subject=subject,
-            body=f"{body}\n\n{_('See your application:')} {_absolute(link)}",
-            application=application,
-            link=link,
-        ):
-            sent += 1
-    return sent
+    return notify_each(
+        key=key,
+        recipients=owners(application),
+        kind=kind,
+        subject=subject,
+        body=f"{body}\n\n{_('See your application:')} {_absolute(link)}",
+        application=application,
+        link=link,
+    )
 
 
 # -- what the messages say ------------------------------------------------------------------------

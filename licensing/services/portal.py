@@ -573,7 +573,7 @@ def rating_submit(*, application: Application, actor: User, level: int, comment:
 def _notify_agency_of_bad_rating(rectification: Rectification, rating: Rating) -> None:
     """Tell the agency it owes a follow-up: its head and every officer of the agency who acted on
     the application, each in the inbox and by email, in the rating's transaction."""
-    from licensing.notifications import notify
+    from licensing.notifications import notify_each
 
     application, agency = rectification.application, rectification.agency
     actor_ids = set(
@@ -596,18 +596,16 @@ def _notify_agency_of_bad_rating(rectification: Rectification, rating: Rating) -
     }
     if rating.comment:
         body += "\n\n" + _("Their comment:") + " " + rating.comment
-    officers = User.objects.filter(pk__in=actor_ids, is_active=True, agency_id=agency.pk).order_by("pk")
-    for officer in officers:
-        notify(
-            key=f"bad-rating:{rectification.pk}:{officer.pk}",
-            recipient=officer,
-            kind=NotificationKind.BAD_RATING,
-            subject=_("Bad rating on application %(number)s: rectify by %(date)s")
-            % {"number": application.number, "date": rectification.rectify_due_on.isoformat()},
-            body=body,
-            application=application,
-            link=link,
-        )
+    notify_each(
+        key=f"bad-rating:{rectification.pk}",
+        recipients=User.objects.filter(pk__in=actor_ids, is_active=True, agency_id=agency.pk).order_by("pk"),
+        kind=NotificationKind.BAD_RATING,
+        subject=_("Bad rating on application %(number)s: rectify by %(date)s")
+        % {"number": application.number, "date": rectification.rectify_due_on.isoformat()},
+        body=body,
+        application=application,
+        link=link,
+    )
 
 
 def _require_rectifier(actor: User, rectification: Rectification) -> str:

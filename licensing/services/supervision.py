@@ -108,25 +108,12 @@ def _link(name: str, *args) -> str:
 
 
 def _notify(*, key: str, recipients: list[User], subject: str, body: str, application: Application, link: str) -> int:
-    from licensing.notifications import notify  # the inbox and its emails; imported late (signals)
+    from licensing.notifications import notify_each  # the inbox and its emails; imported late (signals)
 
-    sent = 0
-    seen: set[int] = set()
-    for person in recipients:
-        if person is None or person.pk in seen:
-            continue
-        seen.add(person.pk)
-        if notify(
-            key=f"{key}:{person.pk}",
-            recipient=person,
-            kind=NotificationKind.DEADLINE,
-            subject=subject,
-            body=body,
-            application=application,
-            link=link,
-        ):
-            sent += 1
-    return sent
+    return notify_each(
+        key=key, recipients=recipients, kind=NotificationKind.DEADLINE, subject=subject, body=body,
+        application=application, link=link,
+    )
 
 
 # --- warnings and red cards ------------------------------------------------------------------------
