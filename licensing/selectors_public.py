@@ -410,21 +410,14 @@ STATUS_LABELS = {value: label for value, label in ApplicationStatus.choices}
 lookup page asks for a label per step of the timeline (lazy: translated when shown)."""
 
 
+def _label(labels: dict, value: str) -> str:
+    """The translated label of a choice value; an unknown value (an older code) as it is."""
+    label = labels.get(value)
+    return str(label) if label is not None else value
+
+
 def _role_label(role: str) -> str:
-    if role == SYSTEM_ACTOR:
-        return gettext("System")
-    label = ROLE_LABELS.get(role)
-    return str(label) if label is not None else role
-
-
-def _action_label(action: str) -> str:
-    label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
-
-
-def _pause_label(reason: str) -> str:
-    label = PAUSE_LABELS.get(reason)
-    return str(label) if label is not None else reason
+    return gettext("System") if role == SYSTEM_ACTOR else _label(ROLE_LABELS, role)
 
 
 def _local(moment: datetime | None) -> datetime | None:
@@ -447,7 +440,7 @@ def application_get_public(*, number: str, today: date) -> PublicApplication:
     public = PublicApplication(
         number=row["number"],
         status=row["status"],
-        status_label=str(STATUS_LABELS.get(row["status"], row["status"])),
+        status_label=_label(STATUS_LABELS, row["status"]),
         item_code=row["item__code"],
         item_name=row["item__name"],
         item_statutory_days=row["item__statutory_days"],
@@ -471,7 +464,7 @@ def application_get_public(*, number: str, today: date) -> PublicApplication:
         running = c["state"] == ClockState.RUNNING
         by_kind[c["kind"]] = PublicClock(
             kind=c["kind"],
-            label=str(CLOCK_LABELS.get(c["kind"], c["kind"])),
+            label=_label(CLOCK_LABELS, c["kind"]),
             state=c["state"],
             start_on=c["start_on"],
             days=c["days"],
@@ -486,7 +479,7 @@ def application_get_public(*, number: str, today: date) -> PublicApplication:
     public.pauses = [
         {
             "reason": p["reason"],
-            "reason_label": _pause_label(p["reason"]),
+            "reason_label": _label(PAUSE_LABELS, p["reason"]),
             "started_on": p["started_on"],
             "expected_end_on": p["expected_end_on"],
             "ended_on": p["ended_on"],
@@ -497,7 +490,7 @@ def application_get_public(*, number: str, today: date) -> PublicApplication:
         {
             "at": _local(e["at"]),
             "action": e["action"],
-            "action_label": _action_label(e["action"]),
+            "action_label": _label(ACTION_LABELS, e["action"]),
             "role": e["role"],
             "role_label": _role_label(e["role"]),
             "staff_number": _staff_number(e["role"], e["actor__staff_number"]),
