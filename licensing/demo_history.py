@@ -19,8 +19,8 @@ import time_machine
 from django.conf import settings
 from django.db import transaction
 
+from licensing.choices import BAD_RATING_LEVELS, DecisionKind, PauseReason, RatingLevel, Role
 from licensing.choices import ApplicationStatus as S
-from licensing.choices import DecisionKind, PauseReason, Role
 from licensing.errors import DomainError
 from licensing.models import Application, LicenceItem, Rectification, User
 from licensing.services import applications as svc
@@ -81,8 +81,8 @@ class Simulation:
         for a in Application.objects.filter(status__in=portal.DECIDED_STATES, rating__isnull=True):
             if self.rng.random() < 0.5:
                 continue
-            level = self.rng.choices([1, 2, 3, 4, 5], weights=[55, 25, 8, 7, 5])[0]
-            comment = "窗口人员态度冷淡，等待时间过长。" if level >= 4 else ""
+            level = self.rng.choices(RatingLevel.values, weights=[55, 25, 8, 7, 5])[0]
+            comment = "窗口人员态度冷淡，等待时间过长。" if level in BAD_RATING_LEVELS else ""
             with transaction.atomic():
                 portal.rating_submit(application=a, actor=a.applicant, level=level, comment=comment)
         for rectification in Rectification.objects.filter(rectified_at__isnull=True).select_related("application"):
